@@ -1,0 +1,39 @@
+# MedProcure: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+AWS_PORT ?= 5001
+TICK ?= 30
+
+.PHONY: run test test-fast bench venv clean policy
+
+# Recreate the environment when it is missing or the requirements changed.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "pip<26.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --tick $(TICK)
+
+# pytest exits 5 when it collects no test: that is not a failure.
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not e2e and not infra" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/cold_start.py
+
+policy: $(STAMP)
+	$(PY) -m infra.policy --write
+
+clean:
+	rm -rf $(VENV) cdk.out .pytest_cache

@@ -1,0 +1,33 @@
+"""MedProcure: the Chalice application. Builds the app and nothing else:
+blueprints, schedules and queue consumers are registered here; all logic
+lives in ``chalicelib``."""
+from chalice import Chalice, Rate
+
+from chalicelib import resources
+from chalicelib.config import get_settings
+from chalicelib.handlers import dictionaries, health, jobs, openapi
+from chalicelib.logs import configure as configure_logs
+
+settings = get_settings()
+configure_logs(settings.log_level)
+
+app = Chalice(app_name=resources.APP_NAME)
+app.api.cors = True
+for blueprint in (health.bp, dictionaries.bp, jobs.bp, openapi.bp):
+    app.register_blueprint(blueprint)
+
+_jobs_queue = resources.queue_by_logical("jobs")
+
+
+@app.on_sqs_message(queue=resources.queue_name(settings.prefix, _jobs_queue), batch_size=1)
+def run_job_messages(event):
+    from chalicelib.workers import run_job_messages as work
+
+    work(event)
+
+
+@app.schedule(Rate(resources.schedule_for("reap_stale_jobs").rate_minutes, unit=Rate.MINUTES))
+def reap_stale_jobs(event):
+    from chalicelib.workers import reap_stale_jobs as work
+
+    work(event)

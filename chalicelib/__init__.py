@@ -1,0 +1,1 @@
+"""MedProcure application package (packaged into the Lambda by Chalice)."""

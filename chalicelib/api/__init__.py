@@ -1,0 +1,1 @@
+"""API description (OpenAPI) built from the route table and the pydantic models."""

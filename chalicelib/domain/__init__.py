@@ -1,0 +1,1 @@
+"""Pure domain: rules, value objects, state machines. No AWS, no HTTP."""

@@ -1,0 +1,192 @@
+"""Every status and kind of the platform: English snake_case codes for the
+API, with the Chinese label the portal shows. One source of truth: the
+dictionaries endpoint and the OpenAPI document are generated from here."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class LabelledEnum(str, Enum):
+    """A string enum whose members carry a Chinese label: ``Member = ("code", "标签")``."""
+
+    label: str
+
+    def __new__(cls, code: str, label: str):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.label = label
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def describe(cls) -> list[dict[str, str]]:
+        return [{"code": m.value, "label": m.label} for m in cls]
+
+
+class ActorKind(LabelledEnum):
+    """Kinds of organisation (SPEC §2)."""
+
+    ENTERPRISE = ("enterprise", "医药企业")
+    MEDICAL_INSTITUTION = ("medical_institution", "医疗机构")
+    PHARMACY = ("pharmacy", "药店")
+    CITY_BUREAU = ("city_bureau", "市医保局")
+    PROVINCE_BUREAU = ("province_bureau", "省医保局")
+    ALLIANCE_OFFICE = ("alliance_office", "联采办")
+    PLATFORM = ("platform", "平台中心端")
+
+
+class UnitRole(LabelledEnum):
+    """单位角色, one certified per organisation (角色认证)."""
+
+    MANUFACTURER = ("manufacturer", "生产企业")
+    AGENT = ("agent", "代理企业")
+    DISTRIBUTOR = ("distributor", "配送企业")
+    MANUFACTURER_DISTRIBUTOR = ("manufacturer_distributor", "生产及配送企业")
+    AGENT_DISTRIBUTOR = ("agent_distributor", "代理及配送企业")
+    MANUFACTURER_AGENT_DISTRIBUTOR = ("manufacturer_agent_distributor", "生产代理及配送企业")
+    MEDICAL_INSTITUTION = ("medical_institution", "医疗机构")
+    PHARMACY = ("pharmacy", "药店")
+
+
+class AccountKind(LabelledEnum):
+    UNIT = ("unit", "单位账号")
+    OPERATOR = ("operator", "经办人")
+    SUB_ACCOUNT = ("sub_account", "子账号")
+
+
+class AccountStatus(LabelledEnum):
+    ACTIVE = ("active", "正常")
+    DISABLED = ("disabled", "已停用")
+    LOCKED = ("locked", "已锁定")
+    CLOSED = ("closed", "已注销")
+
+
+class IdType(LabelledEnum):
+    RESIDENT_ID = ("resident_id", "居民身份证")
+    PASSPORT = ("passport", "护照")
+    HK_MACAO_PASS = ("hk_macao_pass", "港澳居民来往内地通行证")
+    TAIWAN_PASS = ("taiwan_pass", "台湾居民来往大陆通行证")
+    FOREIGN_PERMANENT_RESIDENT = ("foreign_permanent_resident", "外国人永久居留身份证")
+
+
+class ReviewStatus(LabelledEnum):
+    """The qualification review lifecycle (SPEC §3.3)."""
+
+    DRAFT = ("draft", "待提交")
+    PENDING_FIRST = ("pending_first", "待初审")
+    PENDING_FINAL = ("pending_final", "待复审")
+    APPROVED = ("approved", "审核通过")
+    REJECTED = ("rejected", "审核不通过")
+
+
+class ReviewAction(LabelledEnum):
+    SUBMIT = ("submit", "提交")
+    APPROVE = ("approve", "审核通过")
+    REJECT = ("reject", "审核不通过")
+    WITHDRAW = ("withdraw", "撤回")
+    CHANGE = ("change", "变更")
+    EDIT = ("edit", "修改")
+
+
+class RecordKind(LabelledEnum):
+    """Records that pass through a review chain."""
+
+    ENTERPRISE_INFO = ("enterprise_info", "企业信息")
+    SELF_DISTRIBUTION = ("self_distribution", "自配送填报")
+    COMMITMENT_LETTER = ("commitment_letter", "承诺书")
+    ENTRUSTMENT = ("entrustment", "委托授权")
+    REGISTRATION_CERTIFICATE = ("registration_certificate", "注册证")
+    CONSUMABLE_ITEM = ("consumable_item", "单件")
+    PRODUCT = ("product", "产品")
+    INSTITUTION_REGISTRATION = ("institution_registration", "机构入驻登记")
+
+
+class EntrustmentType(LabelledEnum):
+    SELF_PRODUCED = ("self_produced", "本企业生产")
+    AGENCY = ("agency", "本企业代理")
+    ENTRUSTED_PRODUCTION = ("entrusted_production", "委托生产")
+    OVERSEAS_AGENT = ("overseas_agent", "境外代理")
+
+
+class ProjectKind(LabelledEnum):
+    NATIONAL_VBP = ("national_vbp", "国家集采中选采购项目")
+    ALLIANCE_VBP = ("alliance_vbp", "省际联盟中选采购项目")
+
+
+class ProjectStatus(LabelledEnum):
+    DRAFT = ("draft", "草稿")
+    PUBLISHED = ("published", "已发布")
+    DECLARING = ("declaring", "申报中")
+    CLOSED = ("closed", "申报结束")
+    PUBLICISING = ("publicising", "结果公布中")
+    FINISHED = ("finished", "已结束")
+
+
+class AllocationTaskStatus(LabelledEnum):
+    DRAFT = ("draft", "待发布")
+    FILLING = ("filling", "填报中")
+    CLOSED = ("closed", "填报截止")
+    COMPLETED = ("completed", "已完成")
+
+
+class AllocationStatus(LabelledEnum):
+    """An institution's allocation as it walks up the review chain (分量)."""
+
+    NOT_SUBMITTED = ("not_submitted", "待提交")
+    PENDING_CITY = ("pending_city", "待市医保审核")
+    PENDING_PROVINCE = ("pending_province", "待省医保审核")
+    PENDING_ALLIANCE = ("pending_alliance", "待联采办审核")
+    APPROVED = ("approved", "审核通过")
+    RETURNED = ("returned", "退回修改")
+
+
+class JobStatus(LabelledEnum):
+    QUEUED = ("queued", "排队中")
+    RUNNING = ("running", "执行中")
+    SUCCEEDED = ("succeeded", "已完成")
+    FAILED = ("failed", "失败")
+
+
+class JobKind(LabelledEnum):
+    DICTIONARY_EXPORT = ("dictionary_export", "字典导出")
+
+
+class FileStatus(LabelledEnum):
+    PENDING_UPLOAD = ("pending_upload", "待上传")
+    VERIFIED = ("verified", "已校验")
+    REJECTED = ("rejected", "校验不通过")
+
+
+class RegionLevel(LabelledEnum):
+    PROVINCE = ("province", "省级")
+    CITY = ("city", "市级")
+
+
+class UnitCategory(LabelledEnum):
+    COUNT = ("count", "计数单位")
+    PACKAGE = ("package", "包装单位")
+    MEASURE = ("measure", "计量单位")
+
+
+ALL_ENUMS: dict[str, type[LabelledEnum]] = {
+    "actor_kind": ActorKind,
+    "unit_role": UnitRole,
+    "account_kind": AccountKind,
+    "account_status": AccountStatus,
+    "id_type": IdType,
+    "review_status": ReviewStatus,
+    "review_action": ReviewAction,
+    "record_kind": RecordKind,
+    "entrustment_type": EntrustmentType,
+    "project_kind": ProjectKind,
+    "project_status": ProjectStatus,
+    "allocation_task_status": AllocationTaskStatus,
+    "allocation_status": AllocationStatus,
+    "job_status": JobStatus,
+    "job_kind": JobKind,
+    "file_status": FileStatus,
+    "region_level": RegionLevel,
+    "unit_category": UnitCategory,
+}

@@ -1,0 +1,1 @@
+"""HTTP entry points: one Chalice blueprint per feature. HTTP only."""

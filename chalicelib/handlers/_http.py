@@ -1,0 +1,248 @@
+"""The one place where HTTP meets the application.
+
+``endpoint`` registers a view on a blueprint and wraps it so that every route
+behaves the same way (SPEC §4):
+- the request id is bound to the logs and echoed as ``X-Request-Id``;
+- the JSON body and the query string are parsed into pydantic models, with
+  field-level 400s;
+- create/submit routes honour ``Idempotency-Key``;
+- domain exceptions map to HTTP statuses here and nowhere else;
+- anything unexpected is a 500 with a correlation id and no stack trace.
+It also records each route's metadata for the OpenAPI document.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import clock
+from chalicelib.domain import idempotency as idem_rules
+from chalicelib.domain.errors import (
+    Conflict, DependencyFailed, DomainError, FieldError, Forbidden, NotFound, RateLimited,
+    Unauthenticated, ValidationFailed,
+)
+from chalicelib.logs import get_logger, request_context
+
+log = get_logger("http")
+
+STATUS_OF: dict[type[DomainError], int] = {
+    ValidationFailed: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RateLimited: 429,
+    DependencyFailed: 503,
+}
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EndpointDoc:
+    """What the OpenAPI document says about one route."""
+
+    path: str
+    method: str
+    summary: str
+    tags: tuple[str, ...]
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    idempotent: bool
+    errors: tuple[int, ...]
+    content_type: str = "application/json"
+
+
+ENDPOINTS: dict[tuple[str, str], EndpointDoc] = {}
+
+
+@dataclass
+class RequestContext:
+    """What a view gets: the raw request, the parsed inputs, the request id."""
+
+    request: Any
+    request_id: str
+    body: Any = None
+    query: Any = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        return (self.request.headers or {}).get(name.lower())
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A view result with a status other than the route's default."""
+
+    body: Any
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def status_for(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 400
+
+
+def error_body(code: str, message: str, request_id: str, details: list[FieldError] = ()) -> dict:
+    return {"error": {
+        "code": code, "message": message,
+        "details": [{"field": d.field, "message": d.message} for d in details],
+        "request_id": request_id,
+    }}
+
+
+def _json_response(body: Any, status: int, request_id: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        headers={"Content-Type": "application/json; charset=utf-8", "X-Request-Id": request_id, **(headers or {})},
+    )
+
+
+def domain_error_response(error: DomainError, request_id: str) -> Response:
+    headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, RateLimited) else None
+    return _json_response(error_body(error.code, error.message, request_id, error.details),
+                          status_for(error), request_id, headers)
+
+
+def _pydantic_details(exc: ValidationError, prefix: str = "") -> list[FieldError]:
+    details = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        details.append(FieldError(f"{prefix}{loc}", err["msg"]))
+    return details
+
+
+def parse_model(model: type[BaseModel], data: Any, *, prefix: str = "") -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = _pydantic_details(exc, prefix)
+        raise ValidationFailed(f"{len(details)} 个字段未通过校验", details=details) from None
+
+
+def _read_json_body(request: Any) -> Any:
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationFailed.on("body", f"请求体不能超过 {MAX_BODY_BYTES} 字节", code="body_too_large")
+    if not raw.strip():
+        raise ValidationFailed.on("body", "请求体不能为空，须为 JSON 对象")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed.on("body", "请求体不是合法的 JSON", code="malformed_json") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed.on("body", "请求体须为 JSON 对象")
+    return data
+
+
+def _request_id(request: Any) -> str:
+    context = getattr(request, "context", None) or {}
+    return context.get("requestId") or str(uuid.uuid4())
+
+
+def _render(result: Any, status: int, ctx: RequestContext) -> Response:
+    if isinstance(result, Response):
+        result.headers.setdefault("X-Request-Id", ctx.request_id)
+        return result
+    headers = dict(ctx.extra_headers)
+    if isinstance(result, Reply):
+        status, headers = result.status, {**headers, **result.headers}
+        result = result.body
+    body = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    return _json_response(body, status, ctx.request_id, headers)
+
+
+def _run_idempotently(ctx: RequestContext, scope: str, operation: str, call: Callable[[], Response]) -> Response:
+    from chalicelib.store import idempotency as store
+
+    key = ctx.header(IDEMPOTENCY_HEADER)
+    if key is None:
+        return call()
+    record = idem_rules.record_key(scope, operation, idem_rules.validate_key(key))
+    fp = idem_rules.fingerprint({"body": ctx.body.model_dump(mode="json") if ctx.body else None,
+                                 "query": ctx.query.model_dump(mode="json") if ctx.query else None})
+    replay = store.claim(record, fp, clock.now())
+    if replay is not None:
+        return Response(body=replay.body, status_code=replay.status_code,
+                        headers={**replay.headers, "X-Request-Id": ctx.request_id, "Idempotent-Replayed": "true"})
+    try:
+        response = call()
+    except BaseException:
+        store.release(record)
+        raise
+    if 200 <= response.status_code < 300:
+        body = response.body if isinstance(response.body, str) else json.dumps(response.body, ensure_ascii=False)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "x-request-id"}
+        store.complete(record, fp, store.StoredResponse(response.status_code, body, headers), clock.now())
+    else:
+        store.release(record)
+    return response
+
+
+def endpoint(
+    bp: Blueprint,
+    path: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    tags: tuple[str, ...] = (),
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    idempotent: bool = False,
+    errors: tuple[int, ...] = (),
+    content_type: str = "application/json",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``view(ctx, **path_params)`` for ``method path`` on ``bp``."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        ENDPOINTS[(path, method)] = EndpointDoc(
+            path, method, summary, tags, body, query, response, status, idempotent,
+            tuple(sorted(set(errors) | ({400} if body or query else set()))), content_type,
+        )
+
+        @functools.wraps(view)
+        def wrapped(**path_params: str) -> Response:
+            request = bp.current_request
+            ctx = RequestContext(request=request, request_id=_request_id(request))
+            with request_context(ctx.request_id):
+                try:
+                    if body is not None:
+                        ctx.body = parse_model(body, _read_json_body(request))
+                    if query is not None:
+                        ctx.query = parse_model(query, dict(request.query_params or {}), prefix="query.")
+
+                    def call() -> Response:
+                        return _render(view(ctx, **path_params), status, ctx)
+
+                    if idempotent:
+                        return _run_idempotently(ctx, "public", f"{method} {path}", call)
+                    return call()
+                except DomainError as error:
+                    log.info("request refused", extra={"code": error.code, "path": path})
+                    return domain_error_response(error, ctx.request_id)
+                except Exception:
+                    log.exception("unhandled error", extra={"path": path, "method": method})
+                    return _json_response(
+                        {"error": {"code": "internal_error", "message": "服务器内部错误，请凭关联编号联系平台",
+                                   "details": [], "request_id": ctx.request_id,
+                                   "correlation_id": ctx.request_id}},
+                        500, ctx.request_id)
+
+        bp.route(path, methods=[method], cors=True)(wrapped)
+        return wrapped
+
+    return decorate

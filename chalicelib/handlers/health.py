@@ -1,0 +1,17 @@
+"""GET /health."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.handlers._http import Reply, RequestContext, endpoint
+from chalicelib.schemas.health import HealthReport
+from chalicelib.services import health
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/health", summary="Round-trip DynamoDB, S3, Step Functions and SQS",
+          tags=("operations",), response=HealthReport, errors=(503,))
+def get_health(ctx: RequestContext):
+    report = health.check()
+    return Reply(report, 503) if report.failed else report

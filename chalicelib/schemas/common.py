@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    """Base of request models: unknown fields are refused, strings trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PageQuery(Strict):
+    limit: int = Field(20, ge=1, le=100, description="page size")
+    cursor: str | None = Field(None, max_length=2048, description="opaque cursor from the previous page")
+
+
+class PageOf(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last page")
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+    request_id: str | None = None
+    correlation_id: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from chalicelib.domain.enums import UnitCategory
+from chalicelib.schemas.common import PageQuery, Strict
+
+DictionaryName = Literal["regions", "units", "enums"]
+
+
+class RegionView(BaseModel):
+    code: str
+    name: str
+    level: str
+    level_label: str
+    parent_code: str | None
+
+
+class RegionQuery(PageQuery):
+    parent: str | None = Field(None, pattern=r"^[1-9]\d{5}$", description="province code; omit for provinces")
+
+
+class UnitView(BaseModel):
+    code: str
+    name: str
+    name_en: str
+    category: str
+    category_label: str
+
+
+class UnitQuery(PageQuery):
+    category: UnitCategory | None = None
+
+
+class RegionPage(BaseModel):
+    items: list[RegionView]
+    next_cursor: str | None = None
+
+
+class UnitPage(BaseModel):
+    items: list[UnitView]
+    next_cursor: str | None = None
+
+
+class EnumMember(BaseModel):
+    code: str
+    label: str
+
+
+class EnumView(BaseModel):
+    name: str
+    members: list[EnumMember]
+
+
+class EnumList(BaseModel):
+    items: list[EnumView]
+
+
+class DictionaryInfo(BaseModel):
+    name: str
+    label: str
+    path: str
+
+
+class DictionaryList(BaseModel):
+    items: list[DictionaryInfo]
+
+
+class ExportRequest(Strict):
+    dictionary: DictionaryName
+    format: Literal["xlsx"] = "xlsx"

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class JobView(BaseModel):
+    job_id: str
+    kind: str
+    status: str
+    status_label: str
+    params: dict[str, Any]
+    created_at: str
+    updated_at: str
+    attempts: int
+    progress_done: int
+    progress_total: int | None = None
+    progress_percent: float | None = None
+    error: str | None = None
+    result_url: str | None = Field(None, description="short-lived presigned download link")
+    result_filename: str | None = None

@@ -1,0 +1,1 @@
+"""Use cases: one function each, between handlers and adapters."""

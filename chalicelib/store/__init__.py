@@ -1,0 +1,1 @@
+"""DynamoDB adapters: PynamoDB models (the table definitions) and repositories."""

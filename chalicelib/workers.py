@@ -1,0 +1,31 @@
+"""Bodies of the event handlers app.py registers (queue consumers, schedules).
+
+Deployed Lambdas and the local runner call exactly these functions.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.logs import get_logger, request_context
+
+log = get_logger("workers")
+
+
+def run_job_messages(event: Any) -> None:
+    from chalicelib.services import jobs
+
+    for record in event:
+        with request_context(f"sqs:{record.to_dict().get('messageId', '')}"):
+            job_id = json.loads(record.body)["job_id"]
+            log.info("running job", extra={"job_id": job_id})
+            jobs.run(job_id)
+
+
+def reap_stale_jobs(event: Any) -> None:
+    from chalicelib.services import jobs
+
+    with request_context("schedule:reap_stale_jobs"):
+        reaped = jobs.reap_stale()
+        if reaped:
+            log.warning("reaped stale jobs", extra={"count": reaped})

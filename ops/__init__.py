@@ -1,0 +1,1 @@
+"""Operations tooling (local stack, provisioning, seeding). Not packaged into the Lambda."""

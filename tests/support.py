@@ -1,0 +1,57 @@
+"""Shared test helpers: a provisioned moto account and waiting on conditions."""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator, TypeVar
+
+T = TypeVar("T")
+MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
+
+
+def reset_process_caches() -> None:
+    from chalicelib import aws, config, secrets
+
+    config.reset_settings()
+    aws.reset_clients()
+    secrets.reset_secrets()
+
+
+@contextmanager
+def provisioned_aws() -> Iterator[dict[str, str]]:
+    """A fresh moto account with every resource created from the real definitions."""
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.config import get_settings
+    from ops.provision import provision
+
+    with mock_aws(config=MOTO_CONFIG):
+        reset_process_caches()
+        settings = get_settings()
+        env = provision(boto3.Session(), settings.prefix, settings.region)
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        reset_process_caches()
+        try:
+            yield env
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            reset_process_caches()
+
+
+def wait_until(condition: Callable[[], T], *, timeout: float = 10.0, what: str = "condition") -> T:
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value {value!r}")
+        time.sleep(0.05)
