@@ -23,7 +23,7 @@ STATUS_TEXT = {400: "Invalid input", 401: "Not logged in", 403: "Not allowed", 4
 def _models(docs: list[EndpointDoc]) -> list[type[BaseModel]]:
     seen: dict[str, type[BaseModel]] = {ErrorResponse.__name__: ErrorResponse}
     for d in docs:
-        for m in (d.body, d.response):
+        for m in (d.body, d.query, d.response):
             if m is not None:
                 seen[m.__name__] = m
     return list(seen.values())

@@ -1,0 +1,27 @@
+"""app.py registers exactly the schedules and queue consumers the catalog declares."""
+from __future__ import annotations
+
+from chalice.app import ScheduledEventConfig, SQSEventConfig
+
+
+def test_event_sources_match_the_resource_catalog():
+    import app
+    from chalicelib import resources
+
+    schedules = {s.name for s in app.app.event_sources if isinstance(s, ScheduledEventConfig)}
+    consumers = {(s.name, s.queue) for s in app.app.event_sources if isinstance(s, SQSEventConfig)}
+    assert schedules == {s.handler for s in resources.SCHEDULES}
+    assert consumers == {(q.consumer, resources.queue_name("medprocure-test", q))
+                         for q in resources.QUEUES if q.consumer}
+
+
+def test_domain_imports_no_aws_or_http_code():
+    import pathlib
+    import re
+
+    offenders = []
+    for path in pathlib.Path("chalicelib/domain").rglob("*.py"):
+        for line in path.read_text().splitlines():
+            if re.match(r"\s*(import|from)\s+(boto3|botocore|pynamodb|chalice)\b", line):
+                offenders.append(f"{path}: {line.strip()}")
+    assert not offenders, offenders
