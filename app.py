@@ -5,16 +5,22 @@ from chalice import Chalice, Rate
 
 from chalicelib import resources
 from chalicelib.config import get_settings
-from chalicelib.handlers import dictionaries, health, jobs, openapi
+from chalicelib.handlers import _auth, auth, authorities, dictionaries, health, jobs, openapi, organisation
 from chalicelib.logs import configure as configure_logs
+from chalicelib.notify import OUTBOX_STAGES
 
 settings = get_settings()
 configure_logs(settings.log_level)
 
 app = Chalice(app_name=resources.APP_NAME)
 app.api.cors = True
-for blueprint in (health.bp, dictionaries.bp, jobs.bp, openapi.bp):
+for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
+                  authorities.bp):
     app.register_blueprint(blueprint)
+if settings.stage in OUTBOX_STAGES:  # the dev outbox does not exist on dev/prod
+    from chalicelib.handlers import dev
+
+    app.register_blueprint(dev.bp)
 
 _jobs_queue = resources.queue_by_logical("jobs")
 

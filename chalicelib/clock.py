@@ -46,3 +46,11 @@ def set_clock(clock: Clock) -> Clock:
     global _clock
     previous, _clock = _clock, clock
     return previous
+
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving time
+
+
+def today_cn():
+    """The business date in China (Asia/Shanghai), for dates on documents."""
+    return now().astimezone(CHINA).date()

@@ -92,7 +92,7 @@ SCHEDULES: tuple[ScheduleDef, ...] = (
 )
 
 SECRET_ENV_VAR = "MP_SECRET_ID"
-SECRET_KEYS = ("cursor_key", "jwt_key")
+SECRET_KEYS = ("cursor_key", "jwt_key", "code_key")
 # The state machines' own timeout; the jobs reaper uses the same horizon.
 JOB_HEARTBEAT_TIMEOUT_S = 15 * 60
 

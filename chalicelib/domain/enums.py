@@ -151,6 +151,7 @@ class JobStatus(LabelledEnum):
 
 class JobKind(LabelledEnum):
     DICTIONARY_EXPORT = ("dictionary_export", "字典导出")
+    REGISTRY_IMPORT = ("registry_import", "参考库导入")
 
 
 class FileStatus(LabelledEnum):
@@ -168,6 +169,61 @@ class UnitCategory(LabelledEnum):
     COUNT = ("count", "计数单位")
     PACKAGE = ("package", "包装单位")
     MEASURE = ("measure", "计量单位")
+
+
+class Permission(LabelledEnum):
+    """Menu permissions (菜单权限) that account roles grant."""
+
+    QUALIFICATION_MAINTAIN = ("qualification_maintain", "资质维护")
+    PRODUCT_MAINTAIN = ("product_maintain", "产品维护")
+    DECLARATION = ("declaration", "产品申报")
+    CODE_MATCHING = ("code_matching", "产品对码")
+    RESULT_QUERY = ("result_query", "结果查询")
+    ALLOCATION_FILL = ("allocation_fill", "分量填报")
+    ALLOCATION_REVIEW = ("allocation_review", "分量审核")
+    AGREEMENT_QUERY = ("agreement_query", "协议量查询")
+    QUALIFICATION_REVIEW = ("qualification_review", "资质审核")
+    REGISTRATION_REVIEW = ("registration_review", "机构注册审核")
+    PROJECT_MANAGE = ("project_manage", "项目管理")
+    CATALOG_IMPORT = ("catalog_import", "目录导入")
+    INSTITUTION_SUPERVISION = ("institution_supervision", "下级机构管理")
+    ORGANISATION_PROVISIONING = ("organisation_provisioning", "机构账号下发")
+
+
+class PendingAction(LabelledEnum):
+    """What the portal must ask of a user right after login."""
+
+    CHANGE_PASSWORD = ("change_password", "请修改初始密码")
+    PASSWORD_EXPIRED = ("password_expired", "密码已过期，请修改密码")
+    CERTIFY_ROLE = ("certify_role", "请进行角色认证")
+    ENTER_PROCUREMENT = ("enter_procurement", "请进入招采系统完成机构关联或注册")
+
+
+class ProcurementStatus(LabelledEnum):
+    """An organisation's entry into the procurement subsystem (招采账号关联)."""
+
+    NOT_ENTERED = ("not_entered", "未进入")
+    ASSOCIATED = ("associated", "已关联")
+    PENDING_REVIEW = ("pending_review", "待审核")
+    APPROVED = ("approved", "审核通过")
+    REJECTED = ("rejected", "审核不通过")
+
+
+class OrgStatus(LabelledEnum):
+    ACTIVE = ("active", "正常")
+    CLOSED = ("closed", "已注销")
+
+
+class SmsPurpose(LabelledEnum):
+    REGISTER = ("register", "注册")
+    RESET_PASSWORD = ("reset_password", "找回密码")
+    PROGRESS_LOOKUP = ("progress_lookup", "注册进度查询")
+    BIND_OPERATOR = ("bind_operator", "绑定经办人")
+
+
+class RegistryKind(LabelledEnum):
+    NATIONAL_CODE = ("national_code", "国家医保编码库")
+    LEGACY = ("legacy", "原省级采购平台")
 
 
 ALL_ENUMS: dict[str, type[LabelledEnum]] = {
@@ -189,4 +245,10 @@ ALL_ENUMS: dict[str, type[LabelledEnum]] = {
     "file_status": FileStatus,
     "region_level": RegionLevel,
     "unit_category": UnitCategory,
+    "permission": Permission,
+    "pending_action": PendingAction,
+    "procurement_status": ProcurementStatus,
+    "org_status": OrgStatus,
+    "sms_purpose": SmsPurpose,
+    "registry_kind": RegistryKind,
 }

@@ -73,3 +73,33 @@ class DependencyFailed(DomainError):
 
     code = "dependency_failed"
     default_message = "依赖服务暂不可用"
+
+
+class Collector:
+    """Run several validations and report every failed field at once.
+
+        c = Collector()
+        code = c.run(lambda: validators.credit_code(raw, "unit.credit_code"))
+        c.raise_if_any()
+    """
+
+    def __init__(self) -> None:
+        self.details: list[FieldError] = []
+        self.codes: list[str] = []
+
+    def run(self, check):
+        try:
+            return check()
+        except ValidationFailed as exc:
+            self.details.extend(exc.details)
+            self.codes.append(exc.code)
+            return None
+
+    def add(self, error: "ValidationFailed") -> None:
+        self.details.extend(error.details)
+        self.codes.append(error.code)
+
+    def raise_if_any(self) -> None:
+        if self.details:
+            code = self.codes[0] if len(set(self.codes)) == 1 else "validation_failed"
+            raise ValidationFailed(f"{len(self.details)} 个字段未通过校验", code=code, details=self.details)

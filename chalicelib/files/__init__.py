@@ -28,3 +28,25 @@ def presigned_get(key: str, ttl_s: int = PRESIGNED_GET_TTL_S) -> str:
     return aws.client("s3").generate_presigned_url(
         "get_object", Params={"Bucket": get_settings().bucket, "Key": key}, ExpiresIn=ttl_s
     )
+
+
+def get_bytes(key: str, max_bytes: int) -> bytes:
+    """Read an object, refusing anything larger than ``max_bytes``."""
+    s3 = aws.client("s3")
+    bucket = get_settings().bucket
+    size = s3.head_object(Bucket=bucket, Key=key)["ContentLength"]
+    if size > max_bytes:
+        raise ValueError(f"object {key} is {size} bytes, more than {max_bytes}")
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def presigned_post(key: str, content_type: str, max_bytes: int, ttl_s: int = 600) -> dict[str, Any]:
+    """A browser upload straight to S3 whose policy pins the key, the content
+    type and the size range (moto does not enforce policies: the server
+    verifies the object afterwards)."""
+    return aws.client("s3").generate_presigned_post(
+        Bucket=get_settings().bucket, Key=key,
+        Fields={"Content-Type": content_type, "x-amz-server-side-encryption": "AES256"},
+        Conditions=[{"Content-Type": content_type}, {"x-amz-server-side-encryption": "AES256"},
+                    ["content-length-range", 1, max_bytes], {"key": key}],
+        ExpiresIn=ttl_s)

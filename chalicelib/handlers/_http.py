@@ -22,11 +22,13 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import clock
+from chalicelib.domain import access as access_rules
 from chalicelib.domain import idempotency as idem_rules
 from chalicelib.domain.errors import (
     Conflict, DependencyFailed, DomainError, FieldError, Forbidden, NotFound, RateLimited,
     Unauthenticated, ValidationFailed,
 )
+from chalicelib.handlers._auth import bearer, token_authorizer
 from chalicelib.logs import get_logger, request_context
 
 log = get_logger("http")
@@ -58,6 +60,7 @@ class EndpointDoc:
     status: int
     idempotent: bool
     errors: tuple[int, ...]
+    access: access_rules.Access
     content_type: str = "application/json"
 
 
@@ -72,6 +75,7 @@ class RequestContext:
     request_id: str
     body: Any = None
     query: Any = None
+    principal: access_rules.Principal | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
@@ -147,6 +151,15 @@ def _read_json_body(request: Any) -> Any:
     return data
 
 
+def _principal(request: Any) -> access_rules.Principal:
+    from chalicelib.services.identity.sessions import load_principal
+
+    token = bearer((request.headers or {}).get("authorization"))
+    if token is None:
+        raise Unauthenticated("请先登录", code="unauthenticated")
+    return load_principal(token)
+
+
 def _request_id(request: Any) -> str:
     context = getattr(request, "context", None) or {}
     return context.get("requestId") or str(uuid.uuid4())
@@ -196,6 +209,7 @@ def endpoint(
     path: str,
     method: str = "GET",
     *,
+    access: access_rules.Access,
     summary: str,
     tags: tuple[str, ...] = (),
     body: type[BaseModel] | None = None,
@@ -206,12 +220,17 @@ def endpoint(
     errors: tuple[int, ...] = (),
     content_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``view(ctx, **path_params)`` for ``method path`` on ``bp``."""
+    """Register ``view(ctx, **path_params)`` for ``method path`` on ``bp``.
+
+    ``access`` says who may call it (``chalicelib.domain.access``); it is checked
+    before the body is parsed, against the caller's state read for this request."""
+
+    implied = ({400} if body or query else set()) | (set() if access.public else {401, 403})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         ENDPOINTS[(path, method)] = EndpointDoc(
             path, method, summary, tags, body, query, response, status, idempotent,
-            tuple(sorted(set(errors) | ({400} if body or query else set()))), content_type,
+            tuple(sorted(set(errors) | implied)), access, content_type,
         )
 
         @functools.wraps(view)
@@ -220,6 +239,9 @@ def endpoint(
             ctx = RequestContext(request=request, request_id=_request_id(request))
             with request_context(ctx.request_id):
                 try:
+                    if not access.public:
+                        ctx.principal = _principal(request)
+                    access_rules.check(access, ctx.principal)
                     if body is not None:
                         ctx.body = parse_model(body, _read_json_body(request))
                     if query is not None:
@@ -229,7 +251,8 @@ def endpoint(
                         return _render(view(ctx, **path_params), status, ctx)
 
                     if idempotent:
-                        return _run_idempotently(ctx, "public", f"{method} {path}", call)
+                        scope = f"account#{ctx.principal.account_id}" if ctx.principal else "public"
+                        return _run_idempotently(ctx, scope, f"{method} {path}", call)
                     return call()
                 except DomainError as error:
                     log.info("request refused", extra={"code": error.code, "path": path})
@@ -242,7 +265,8 @@ def endpoint(
                                    "correlation_id": ctx.request_id}},
                         500, ctx.request_id)
 
-        bp.route(path, methods=[method], cors=True)(wrapped)
+        route_options = {} if access.public else {"authorizer": token_authorizer}
+        bp.route(path, methods=[method], cors=True, **route_options)(wrapped)
         return wrapped
 
     return decorate

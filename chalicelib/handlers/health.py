@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.domain.access import PUBLIC
 from chalicelib.handlers._http import Reply, RequestContext, endpoint
 from chalicelib.schemas.health import HealthReport
 from chalicelib.services import health
@@ -10,7 +11,7 @@ from chalicelib.services import health
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/health", summary="Round-trip DynamoDB, S3, Step Functions and SQS",
+@endpoint(bp, "/health", access=PUBLIC, summary="Round-trip DynamoDB, S3, Step Functions and SQS",
           tags=("operations",), response=HealthReport, errors=(503,))
 def get_health(ctx: RequestContext):
     report = health.check()

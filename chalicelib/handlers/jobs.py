@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
+from chalicelib.domain.access import ANY_ORG_ACCOUNT
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.schemas.jobs import JobView
 from chalicelib.services import jobs as service
@@ -10,9 +11,7 @@ from chalicelib.services import jobs as service
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/jobs/{job_id}", summary="A job's status, progress and result link", tags=("jobs",),
+@endpoint(bp, "/jobs/{job_id}", access=ANY_ORG_ACCOUNT, summary="A job's status, progress and result link", tags=("jobs",),
           response=JobView, errors=(404,))
 def get_job(ctx: RequestContext, job_id: str):
-    # Until accounts exist (identity issue) jobs are owned by "public" and the
-    # random 128-bit id is the capability; the owner check is already in place.
-    return service.get(job_id, owner="public")
+    return service.get(job_id, owner=f"account#{ctx.principal.account_id}")

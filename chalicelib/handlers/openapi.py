@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from chalice import Blueprint
 
+from chalicelib.domain.access import PUBLIC
 from chalicelib.handlers._http import RequestContext, endpoint
 
 bp = Blueprint(__name__)
@@ -18,6 +19,6 @@ def _document(routes_key: int) -> dict:
     return openapi.build(bp.current_app.routes, API_VERSION)
 
 
-@endpoint(bp, "/openapi.json", summary="This API's OpenAPI 3.1 document", tags=("operations",))
+@endpoint(bp, "/openapi.json", access=PUBLIC, summary="This API's OpenAPI 3.1 document", tags=("operations",))
 def get_openapi(ctx: RequestContext):
     return _document(len(bp.current_app.routes))

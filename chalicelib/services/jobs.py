@@ -25,6 +25,7 @@ from chalicelib.store import jobs as store
 log = get_logger("jobs")
 HANDLERS: dict[JobKind, str] = {
     JobKind.DICTIONARY_EXPORT: "chalicelib.services.dictionaries:export_job",
+    JobKind.REGISTRY_IMPORT: "chalicelib.services.identity.registries:import_job",
 }
 SYSTEM_ACTOR = "system:jobs"
 PROGRESS_EVERY_S = 1.0

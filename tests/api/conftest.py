@@ -31,22 +31,75 @@ def client(aws):
 
 
 class Api:
-    """Thin JSON helpers over the Chalice test client."""
+    """Thin JSON helpers over the Chalice test client; ``token=`` adds a bearer token."""
 
     def __init__(self, client):
         self.client = client
 
-    def get(self, path, **headers):
-        return self.client.http.get(path, headers=headers)
+    @staticmethod
+    def _headers(token, headers, json_body=True):
+        out = {"Content-Type": "application/json"} if json_body else {}
+        if token:
+            out["Authorization"] = f"Bearer {token}"
+        return {**out, **headers}
 
-    def post(self, path, body=None, *, raw=None, **headers):
+    def get(self, path, token=None, **headers):
+        return self.client.http.get(path, headers=self._headers(token, headers, json_body=False))
+
+    def delete(self, path, token=None, **headers):
+        return self.client.http.delete(path, headers=self._headers(token, headers, json_body=False))
+
+    def _send(self, method, path, body, raw, token, headers):
         payload = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.http.post(path, body=payload, headers={"Content-Type": "application/json", **headers})
+        return getattr(self.client.http, method)(path, body=payload, headers=self._headers(token, headers))
+
+    def post(self, path, body=None, *, raw=None, token=None, **headers):
+        return self._send("post", path, body, raw, token, headers)
+
+    def put(self, path, body=None, *, raw=None, token=None, **headers):
+        return self._send("put", path, body, raw, token, headers)
+
+    def patch(self, path, body=None, *, raw=None, token=None, **headers):
+        return self._send("patch", path, body, raw, token, headers)
+
+    def captcha(self):
+        """A fresh captcha and its answer (the dev route, registered on the test stage)."""
+        captcha_id = json.loads(self.post("/captchas").body)["captcha_id"]
+        answer = json.loads(self.get(f"/dev/captchas/{captcha_id}").body)["answer"]
+        return {"captcha_id": captcha_id, "captcha_answer": answer}
+
+    def sms_code(self, mobile, purpose):
+        response = self.post("/sms-codes", {"mobile": mobile, "purpose": purpose, **self.captcha()})
+        assert response.status_code == 202, response.body
+        messages = json.loads(self.get("/dev/outbox/sms?limit=20").body)["items"]
+        import re
+
+        latest = next(m for m in messages if m["mobile"] == mobile and m["purpose"] == purpose)
+        return re.search(r"(\d{6})", latest["message"]).group(1)
+
+    def login(self, login, password):
+        return self.post("/sessions", {"login": login, "password": password, **self.captcha()})
 
 
 @pytest.fixture
 def api(client):
     return Api(client)
+
+
+@pytest.fixture
+def enterprise(aws):
+    from tests import factory
+
+    return factory.make_org(role=None)
+
+
+@pytest.fixture
+def member_token(aws):
+    """A token of an authorised operator of a fresh enterprise."""
+    from tests import factory
+
+    org = factory.make_org()
+    return factory.operator_token(org)
 
 
 def body(response):

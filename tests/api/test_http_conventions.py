@@ -7,16 +7,16 @@ from unittest import mock
 from tests.api.conftest import body
 
 
-def test_malformed_json_is_a_400_naming_the_body(api):
+def test_malformed_json_is_a_400_naming_the_body(api, member_token):
     for raw in ("{bad", "[1,2]", "", "null"):
-        response = api.post("/dictionaries/exports", raw=raw)
+        response = api.post("/dictionaries/exports", raw=raw, token=member_token)
         assert response.status_code == 400, raw
         error = body(response)["error"]
         assert error["details"][0]["field"] == "body", (raw, error)
 
 
-def test_validation_errors_list_every_field(api):
-    response = api.post("/dictionaries/exports", {"dictionary": "planets", "format": "pdf", "extra": 1})
+def test_validation_errors_list_every_field(api, member_token):
+    response = api.post("/dictionaries/exports", {"dictionary": "planets", "format": "pdf", "extra": 1}, token=member_token)
     assert response.status_code == 400
     fields = sorted(d["field"] for d in body(response)["error"]["details"])
     assert fields == ["dictionary", "extra", "format"], fields
@@ -32,33 +32,33 @@ def test_unexpected_errors_are_500_with_a_correlation_id_and_no_trace(api):
     assert "secret internals" not in response.body.decode() and "Traceback" not in response.body.decode()
 
 
-def test_retry_with_the_same_idempotency_key_replays_the_first_response(api, seeded):
-    first = api.post("/dictionaries/exports", {"dictionary": "units"}, **{"Idempotency-Key": "export-units-1"})
-    again = api.post("/dictionaries/exports", {"dictionary": "units"}, **{"Idempotency-Key": "export-units-1"})
+def test_retry_with_the_same_idempotency_key_replays_the_first_response(api, seeded, member_token):
+    first = api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token, **{"Idempotency-Key": "export-units-1"})
+    again = api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token, **{"Idempotency-Key": "export-units-1"})
     assert first.status_code == again.status_code == 202, (first.body, again.body)
     assert body(first)["job_id"] == body(again)["job_id"], "a retry must not create a second job"
     assert again.headers.get("Idempotent-Replayed") == "true"
-    other = api.post("/dictionaries/exports", {"dictionary": "units"}, **{"Idempotency-Key": "export-units-2"})
+    other = api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token, **{"Idempotency-Key": "export-units-2"})
     assert body(other)["job_id"] != body(first)["job_id"]
 
 
-def test_idempotency_key_reused_for_another_payload_is_a_409(api):
-    api.post("/dictionaries/exports", {"dictionary": "units"}, **{"Idempotency-Key": "export-key-A"})
-    response = api.post("/dictionaries/exports", {"dictionary": "regions"}, **{"Idempotency-Key": "export-key-A"})
+def test_idempotency_key_reused_for_another_payload_is_a_409(api, member_token):
+    api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token, **{"Idempotency-Key": "export-key-A"})
+    response = api.post("/dictionaries/exports", {"dictionary": "regions"}, token=member_token, **{"Idempotency-Key": "export-key-A"})
     assert response.status_code == 409 and body(response)["error"]["code"] == "idempotency_key_reused"
 
 
-def test_malformed_idempotency_key_is_a_400(api):
-    response = api.post("/dictionaries/exports", {"dictionary": "units"}, **{"Idempotency-Key": "short"})
+def test_malformed_idempotency_key_is_a_400(api, member_token):
+    response = api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token, **{"Idempotency-Key": "short"})
     assert response.status_code == 400
     assert body(response)["error"]["details"][0]["field"] == "Idempotency-Key"
 
 
-def test_a_failed_request_releases_its_idempotency_key(api):
+def test_a_failed_request_releases_its_idempotency_key(api, member_token):
     with mock.patch("chalicelib.services.jobs.queue.send", side_effect=RuntimeError("queue down")):
-        failed = api.post("/dictionaries/exports", {"dictionary": "units"}, **{"Idempotency-Key": "retry-me-1"})
+        failed = api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token, **{"Idempotency-Key": "retry-me-1"})
     assert failed.status_code == 500
-    retried = api.post("/dictionaries/exports", {"dictionary": "units"}, **{"Idempotency-Key": "retry-me-1"})
+    retried = api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token, **{"Idempotency-Key": "retry-me-1"})
     assert retried.status_code == 202, retried.body
 
 

@@ -30,11 +30,35 @@ def _get(url: str, timeout: float = 30) -> tuple[int, dict]:
         return e.code, json.loads(e.read())
 
 
-def _post(url: str, payload: dict) -> tuple[int, dict]:
-    req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return r.status, json.loads(r.read())
+def _post(url: str, payload: dict, token: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def _get_auth(url: str, token: str) -> tuple[int, dict]:
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def _login(base: str, login: str, password: str) -> dict:
+    _, captcha = _post(f"{base}/captchas", {})
+    _, answer = _get(f"{base}/dev/captchas/{captcha['captcha_id']}")
+    status, session = _post(f"{base}/sessions", {"login": login, "password": password,
+                                                 "captcha_id": captcha["captcha_id"],
+                                                 "captcha_answer": answer["answer"]})
+    assert status == 201, session
+    return session
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +99,31 @@ def test_health_is_green_over_http(stack):
         "dynamodb": True, "s3": True, "stepfunctions": True, "sqs": True}
 
 
+def _banner_logins(stack) -> list[tuple[str, str]]:
+    rows = []
+    for line in stack["output"]:
+        parts = line.split()
+        if len(parts) >= 3 and parts[-1] == "Demo@2026qh":
+            rows.append((parts[-2], parts[-1]))
+    return rows
+
+
+def test_every_printed_demo_login_works(stack):
+    logins = _banner_logins(stack)
+    assert len(logins) == 16, "8 organisations x (unit account + operator) should be printed"
+    for login, password in logins:
+        session = _login(stack["url"], login, password)
+        status, me = _get_auth(f"{stack['url']}/me", session["token"])
+        assert status == 200 and me["login"] == login, (login, me)
+
+
 def test_jobs_are_consumed_by_the_runner(stack):
-    status, job = _post(f"{stack['url']}/dictionaries/exports", {"dictionary": "units"})
+    token = _login(stack["url"], "13800000007", "Demo@2026qh")["token"]
+    status, job = _post(f"{stack['url']}/dictionaries/exports", {"dictionary": "units"}, token)
     assert status == 202, job
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        _, job = _get(f"{stack['url']}/jobs/{job['job_id']}")
+        _, job = _get_auth(f"{stack['url']}/jobs/{job['job_id']}", token)
         if job["status"] in ("succeeded", "failed"):
             break
         time.sleep(0.2)

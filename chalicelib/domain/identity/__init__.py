@@ -1,0 +1,1 @@
+"""Identity: organisations, accounts, operators, roles (pure rules)."""

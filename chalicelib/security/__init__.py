@@ -1,0 +1,1 @@
+"""Credentials: password hashing, tokens, one-time codes, captcha images."""

@@ -1,0 +1,114 @@
+"""Reference registries a platform admin imports: the national code registry
+(国家医保信息业务编码库: who may certify as manufacturer / institution) and the
+legacy provincial registry (原平台: who is associated at once).
+
+Upload: a presigned POST for a CSV or XLSX file; then an import job validates
+every row, keeps the good ones (batch writes, keyed by credit code, so a
+re-import updates instead of duplicating) and returns an error workbook
+(row, column, message) for the bad ones."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterator
+
+from chalicelib import clock, files
+from chalicelib.domain.access import Principal
+from chalicelib.domain.enums import ActorKind, JobKind
+from chalicelib.domain.errors import ValidationFailed
+from chalicelib.domain.identity import validators as v
+from chalicelib.schemas.identity import RegistryImportRequest, UploadTicket
+from chalicelib.schemas.jobs import JobView
+from chalicelib.services.identity.common import new_id
+from chalicelib.store.identity import RegistryItem
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+CONTENT_TYPES = {"csv": "text/csv",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+COLUMNS = ("credit_code", "name", "kind", "national_code")
+HEADER_ALIASES = {"统一社会信用代码": "credit_code", "单位名称": "name", "机构类型": "kind", "国家编码": "national_code"}
+
+
+def upload_ticket(p: Principal, filename: str) -> UploadTicket:
+    ext = filename.rsplit(".", 1)[-1].lower()
+    key = f"imports/{p.org_id}/{new_id()}.{ext}"
+    post = files.presigned_post(key, CONTENT_TYPES[ext], MAX_UPLOAD_BYTES)
+    return UploadTicket(upload_key=key, url=post["url"], fields=post["fields"], max_bytes=MAX_UPLOAD_BYTES,
+                        expires_in_s=600)
+
+
+def start_import(p: Principal, req: RegistryImportRequest) -> JobView:
+    from chalicelib.services import jobs
+
+    if not req.upload_key.startswith(f"imports/{p.org_id}/"):
+        raise ValidationFailed.on("upload_key", "只能导入本单位上传的文件", code="foreign_upload")
+    return jobs.submit(JobKind.REGISTRY_IMPORT, {"registry": req.registry, "upload_key": req.upload_key},
+                       owner=f"account#{p.account_id}", actor=f"account#{p.account_id}")
+
+
+def _rows(data: bytes, key: str) -> Iterator[tuple[int, dict[str, str]]]:
+    if key.endswith(".xlsx"):
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        lines = ([("" if c is None else str(c)).strip() for c in row] for row in sheet.iter_rows(values_only=True))
+    else:
+        lines = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    header: list[str] | None = None
+    for number, cells in enumerate(lines, start=1):
+        if header is None:
+            header = [HEADER_ALIASES.get(c.strip(), c.strip().lower()) for c in cells]
+            missing = [c for c in ("credit_code", "name") if c not in header]
+            if missing:
+                raise ValidationFailed(f"表头缺少列：{', '.join(missing)}", code="bad_header")
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        yield number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+
+
+def import_job(ctx) -> object:
+    """Job ``registry_import``."""
+    import xlsxwriter
+
+    from chalicelib.services.jobs import JobOutput
+
+    registry, key = ctx.params["registry"], ctx.params["upload_key"]
+    data = files.get_bytes(key, MAX_UPLOAD_BYTES)
+    now = clock.now().isoformat()
+    errors: list[tuple[int, str, str]] = []
+    good = seen = 0
+    with RegistryItem.batch_write() as batch:
+        for number, row in _rows(data, key):
+            seen += 1
+            problems = []
+            try:
+                code = v.credit_code(row.get("credit_code"), "credit_code")
+            except ValidationFailed as exc:
+                problems.append(("credit_code", exc.details[0].message))
+            try:
+                name = v.org_name(row.get("name"), "name")
+            except ValidationFailed as exc:
+                problems.append(("name", exc.details[0].message))
+            kind = row.get("kind") or None
+            if kind and kind not in {k.value for k in ActorKind}:
+                problems.append(("kind", f"未知的机构类型 {kind}"))
+            if problems:
+                errors += [(number, column, message) for column, message in problems]
+            else:
+                batch.save(RegistryItem(pk=f"registry#{registry}#{code}", sk="entry", credit_code=code, name=name,
+                                        kind=kind, national_code=row.get("national_code") or None, imported_at=now))
+                good += 1
+            ctx.progress(seen)
+    ctx.progress(seen, seen, force=True)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    summary = book.add_worksheet("summary")
+    summary.write_row(0, 0, ("导入行数 rows", "成功 imported", "失败 rejected"))
+    summary.write_row(1, 0, (seen, good, seen - good))
+    sheet = book.add_worksheet("errors")
+    sheet.write_row(0, 0, ("行号 row", "列 column", "错误 message"))
+    for i, error in enumerate(errors, start=1):
+        sheet.write_row(i, 0, error)
+    book.close()
+    return JobOutput(f"{registry}-import-report.xlsx", CONTENT_TYPES["xlsx"], buffer.getvalue())

@@ -1,0 +1,121 @@
+"""Build organisations and accounts straight through the services (no captcha,
+no SMS), for tests that are about something else. Registration itself is
+tested over HTTP in tests/api/test_registration.py."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from chalicelib import clock
+from chalicelib.domain.access import PERMISSIONS_BY_ACTOR
+from chalicelib.domain.enums import AccountKind, ActorKind, ProcurementStatus, UnitRole
+from chalicelib.domain.identity.validators import credit_code_check_char, resident_id_check_digit
+from chalicelib.security import codes, passwords, tokens
+from chalicelib.services.identity.registration import add_org_with_unit_account, bind_operator, claim, new_account
+from chalicelib.store import identity as store
+from chalicelib.store.identity import AccountItem, OrgItem
+from chalicelib.store.uow import UnitOfWork
+
+PASSWORD = "Medpro#2026"
+_seq = itertools.count(1)
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def credit_code(region: str = "630100", authority: str = "9", category: str = "1") -> str:
+    n = next(_seq)
+    body = "".join(ALPHABET[(n // 31 ** i) % 31] for i in range(8))[::-1] + "X"
+    first17 = f"{authority}{category}{region}{body}"
+    return first17 + credit_code_check_char(first17)
+
+
+def resident_id(birth: str = "19850312") -> str:
+    n = next(_seq) % 1000
+    first17 = f"630102{birth}{n:03d}"
+    return first17 + resident_id_check_digit(first17)
+
+
+def mobile() -> str:
+    return f"139{next(_seq):08d}"
+
+
+@dataclass
+class Org:
+    org_id: str
+    kind: ActorKind
+    region: str
+    credit_code: str
+    name: str
+    unit_account_id: str
+    unit_login: str
+    role_id: str
+    operators: list[str] = field(default_factory=list)
+
+
+def make_org(kind: ActorKind = ActorKind.ENTERPRISE, region: str = "630100", *, role: UnitRole | None = None,
+             entered: bool = False, name: str | None = None, code: str | None = None,
+             provisioned: bool = False) -> Org:
+    now = clock.now()
+    n = next(_seq)
+    code = code or credit_code(region)
+    name = name or f"测试单位{n}"
+    login = f"unit{n}x"
+    uow = UnitOfWork()
+    org, unit, default_role = add_org_with_unit_account(
+        uow, kind, name, code, region, login, passwords.hash_password(PASSWORD), now, provisioned=provisioned,
+        actor="test", legal_rep="张三", contact_name="李四", contact_phone="13900000000")
+    uow.commit()
+    actions = []
+    if role is None and kind in (ActorKind.MEDICAL_INSTITUTION, ActorKind.PHARMACY) and entered:
+        role = UnitRole(kind.value)
+    if role is not None:
+        actions.append(OrgItem.certified_role.set(role.value))
+    if entered:
+        actions.append(OrgItem.procurement_status.set(ProcurementStatus.ASSOCIATED.value))
+    if actions:
+        store.get_org(org.org_id).update(actions=actions)
+    return Org(org.org_id, kind, region, code, name, unit.account_id, login, default_role.role_id)
+
+
+def add_operator(org: Org, *, authorized: bool = True, with_default_role: bool = True,
+                 existing: str | None = None) -> tuple[str, str]:
+    """Bind a new (or ``existing``) operator; returns (account_id, mobile)."""
+    now = clock.now()
+    uow = UnitOfWork()
+    if existing is None:
+        m = mobile()
+        op = new_account(AccountKind.OPERATOR, m, passwords.hash_password(PASSWORD), now, name="王五", mobile=m,
+                         id_type="resident_id", id_number_digest=codes.digest("id_number", "630102198503120011"),
+                         id_number_masked="6301**********0011", id_valid_from="2020-01-01")
+        claim(uow, store.login_pk("mobile", m), op.account_id, None)
+        uow.put(op)
+        account_id = op.account_id
+    else:
+        account_id, m = existing, store.get_account(existing).mobile
+    bind_operator(uow, org.org_id, account_id, org.role_id if with_default_role else None, now,
+                  authorized=authorized, actor="test")
+    uow.commit()
+    org.operators.append(account_id)
+    return account_id, m
+
+
+def token(account_id: str, org_id: str | None, scope: str = "org") -> str:
+    account = store.get_account(account_id)
+    value, _ = tokens.issue(account_id, org_id, scope, int(account.token_version or 0), clock.now())
+    return value
+
+
+def unit_token(org: Org) -> str:
+    return token(org.unit_account_id, org.org_id)
+
+
+def operator_token(org: Org, **kw) -> str:
+    account_id, _ = add_operator(org, **kw)
+    return token(account_id, org.org_id)
+
+
+def all_permissions(kind: ActorKind) -> set[str]:
+    return {p.value for p in PERMISSIONS_BY_ACTOR[kind]}
+
+
+def bearer(value: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {value}"}
