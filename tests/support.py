@@ -11,11 +11,16 @@ MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
 
 
 def reset_process_caches() -> None:
+    """Forget settings, clients and secrets, then load the settings at once, as
+    app.py does at import. (Chalice's test client patches os.environ with the
+    `dev` stage's variables during each request: settings first loaded inside a
+    request would say stage `dev`.)"""
     from chalicelib import aws, config, secrets
 
     config.reset_settings()
     aws.reset_clients()
     secrets.reset_secrets()
+    config.get_settings()
 
 
 @contextmanager
@@ -55,3 +60,25 @@ def wait_until(condition: Callable[[], T], *, timeout: float = 10.0, what: str =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value {value!r}")
         time.sleep(0.05)
+
+
+@contextmanager
+def atomic_moto_requests() -> Iterator[None]:
+    """Make each request to in-process moto atomic, as each call to the real
+    service is. moto's backends are not thread-safe (a transaction deep-copies
+    tables another thread is writing), so a concurrency test without this
+    measures moto, not our conditional writes."""
+    import threading
+    from unittest import mock
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.Lock()
+    original = BotocoreStubber.process_request
+
+    def serialised(self, request):
+        with lock:
+            return original(self, request)
+
+    with mock.patch.object(BotocoreStubber, "process_request", serialised):
+        yield

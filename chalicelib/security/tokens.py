@@ -39,7 +39,8 @@ def issue(account_id: str, org_id: str | None, scope: str, token_version: int, n
     return jwt.encode(payload, app_secret("jwt_key"), algorithm=ALGORITHM), expires
 
 
-def verify(token: str, now: datetime) -> Claims:
+def verify(token: str, now: datetime, *, check_expiry: bool = True) -> Claims:
+    """Signature, algorithm, issuer, audience and (unless told not to) expiry."""
     import jwt
 
     try:
@@ -49,7 +50,7 @@ def verify(token: str, now: datetime) -> Claims:
     except jwt.PyJWTError:
         raise Unauthenticated("登录凭证无效", code="invalid_token") from None
     # Expiry against the injectable clock, so tests can move time.
-    if payload["exp"] <= now.timestamp():
+    if check_expiry and payload["exp"] <= now.timestamp():
         raise Unauthenticated("登录已过期，请重新登录", code="token_expired")
     if payload["scp"] not in LIFETIME:
         raise Unauthenticated("登录凭证无效", code="invalid_token")

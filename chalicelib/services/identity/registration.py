@@ -41,9 +41,10 @@ def _unit(c: Collector, unit: UnitInfo, prefix: str = "unit.") -> dict:
 
 
 def _region(kind: ActorKind, code: str, field: str) -> str:
-    level = region_level(code) if code and code.isdigit() and len(code) == 6 else None
-    if level is None:
-        raise ValidationFailed.on(field, "行政区划代码须为 6 位数字")
+    try:
+        level = region_level(code)
+    except ValidationFailed as exc:
+        raise ValidationFailed.on(field, exc.details[0].message) from None
     if kind in (ActorKind.MEDICAL_INSTITUTION, ActorKind.PHARMACY, ActorKind.CITY_BUREAU) and \
             level is not RegionLevel.CITY:
         raise ValidationFailed.on(field, "医疗机构、药店和市医保局须选择地市级行政区划")
