@@ -96,8 +96,11 @@ def unbind_operator(p: Principal, account_id: str) -> Done:
         raise Conflict("该经办人已解除绑定", code="operator_not_bound")
     now = clock.now()
     uow = UnitOfWork()
+    # Unbinding also takes the operator's roles away, so roles do not stay "in use".
     uow.update(member, [MemberItem.status.set("unbound"), MemberItem.procurement_authorized.set(False),
-                        MemberItem.updated_at.set(iso(now))])
+                        MemberItem.role_ids.remove(), MemberItem.updated_at.set(iso(now))])
+    for role_id in member.role_ids or ():
+        uow.delete(AssignItem(pk=store.org_pk(p.org_id), sk=f"assign#{role_id}#{account_id}"))
     uow.audit(entry(f"org#{p.org_id}", "operator_unbound", before={"operator": account_id, "status": "bound"},
                     after={"operator": account_id, "status": "unbound"}, at=now, **by(p)))
     uow.commit()

@@ -42,6 +42,10 @@ def start_import(p: Principal, req: RegistryImportRequest) -> JobView:
 
     if not req.upload_key.startswith(f"imports/{p.org_id}/"):
         raise ValidationFailed.on("upload_key", "只能导入本单位上传的文件", code="foreign_upload")
+    try:
+        files.head(req.upload_key)
+    except Exception:  # botocore ClientError 404: not uploaded (yet)
+        raise ValidationFailed.on("upload_key", "文件尚未上传或已过期", code="upload_not_found") from None
     return jobs.submit(JobKind.REGISTRY_IMPORT, {"registry": req.registry, "upload_key": req.upload_key},
                        owner=f"account#{p.account_id}", actor=f"account#{p.account_id}")
 
@@ -77,15 +81,19 @@ def import_job(ctx) -> object:
     data = files.get_bytes(key, MAX_UPLOAD_BYTES)
     now = clock.now().isoformat()
     errors: list[tuple[int, str, str]] = []
+    first_row: dict[str, int] = {}  # a batch may not hold one key twice: the first row of a code wins
     good = seen = 0
     with RegistryItem.batch_write() as batch:
         for number, row in _rows(data, key):
             seen += 1
             problems = []
+            code = None
             try:
                 code = v.credit_code(row.get("credit_code"), "credit_code")
             except ValidationFailed as exc:
                 problems.append(("credit_code", exc.details[0].message))
+            if code is not None and code in first_row:
+                problems.append(("credit_code", f"与第 {first_row[code]} 行的统一社会信用代码重复"))
             try:
                 name = v.org_name(row.get("name"), "name")
             except ValidationFailed as exc:
@@ -96,6 +104,7 @@ def import_job(ctx) -> object:
             if problems:
                 errors += [(number, column, message) for column, message in problems]
             else:
+                first_row[code] = number
                 batch.save(RegistryItem(pk=f"registry#{registry}#{code}", sk="entry", credit_code=code, name=name,
                                         kind=kind, national_code=row.get("national_code") or None, imported_at=now))
                 good += 1
