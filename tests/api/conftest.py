@@ -129,3 +129,40 @@ def member_token(aws):
 
 def body(response):
     return json.loads(response.body)
+
+
+def assert_error(response, status: int, code: str, what: str) -> dict:
+    assert response.status_code == status, \
+        f"{what}: expected HTTP {status} {code}, got {response.status_code} {response.body}"
+    error = body(response)["error"]
+    assert error["code"] == code, f"{what}: expected error code {code!r}, got {error!r}"
+    return error
+
+
+def assert_ok(response, what: str, status: int = 200) -> dict:
+    assert response.status_code == status, f"{what}: expected HTTP {status}, got {response.status_code} {response.body}"
+    return body(response)
+
+
+def pending(session: dict) -> list[str]:
+    return [a["code"] for a in session["pending_actions"]]
+
+
+def deliver_job_messages(client, aws) -> int:
+    """Hand the queued job messages to app.run_job_messages, as Lambda's SQS trigger would."""
+    import boto3
+
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = aws["MP_QUEUE_URL_JOBS"]
+    delivered = 0
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return delivered
+        event = client.events.generate_sqs_event(queue_name="medprocure-test-jobs",
+                                                 message_bodies=[m["Body"] for m in messages])
+        client.lambda_.invoke("run_job_messages", event)
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        delivered += len(messages)
+

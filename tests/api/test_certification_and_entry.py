@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.domain.enums import ActorKind, UnitRole
 from tests import factory
-from tests.api.conftest import body
+from tests.api.conftest import assert_error, assert_ok, body, pending
 
 REVIEWS = "/reviews/procurement-registrations"
 DISTRIBUTOR_ROLES = ["distributor", "manufacturer_distributor", "agent_distributor",
@@ -15,21 +15,10 @@ DISTRIBUTOR_ROLES = ["distributor", "manufacturer_distributor", "agent_distribut
 
 # -- helpers -------------------------------------------------------------------
 
-def assert_error(response, status: int, code: str, what: str) -> dict:
-    assert response.status_code == status, \
-        f"{what}: expected HTTP {status} {code}, got {response.status_code} {response.body}"
-    error = body(response)["error"]
-    assert error["code"] == code, f"{what}: expected error code {code!r}, got {error!r}"
-    return error
 
 
-def assert_ok(response, what: str, status: int = 200) -> dict:
-    assert response.status_code == status, f"{what}: expected HTTP {status}, got {response.status_code} {response.body}"
-    return body(response)
 
 
-def pending(session: dict) -> list[str]:
-    return [a["code"] for a in session["pending_actions"]]
 
 
 def registry_entry(registry: str, code: str, name: str, kind: str | None = None) -> None:

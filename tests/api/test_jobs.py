@@ -7,24 +7,9 @@ import json
 import boto3
 import openpyxl
 
-from tests.api.conftest import body
+from tests.api.conftest import body, deliver_job_messages
 
 
-def _deliver_job_messages(client, aws) -> int:
-    """Hand the queued job messages to app.run_job_messages, as Lambda's SQS trigger would."""
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    url = aws["MP_QUEUE_URL_JOBS"]
-    delivered = 0
-    while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return delivered
-        event = client.events.generate_sqs_event(queue_name="medprocure-test-jobs",
-                                                 message_bodies=[m["Body"] for m in messages])
-        client.lambda_.invoke("run_job_messages", event)
-        for m in messages:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        delivered += len(messages)
 
 
 def _download(url: str) -> bytes:
@@ -43,7 +28,7 @@ def test_export_job_runs_to_a_workbook(api, client, aws, seeded, member_token):
     assert submitted.status_code == 202, submitted.body
     job = body(submitted)
     assert job["status"] == "queued" and job["status_label"] == "排队中"
-    assert _deliver_job_messages(client, aws) == 1
+    assert deliver_job_messages(client, aws) == 1
     done = body(api.get(f"/jobs/{job['job_id']}", token=member_token))
     assert done["status"] == "succeeded", done
     assert done["progress_done"] == done["progress_total"] == 373, done
@@ -63,7 +48,7 @@ def test_a_job_is_audited_from_submission_to_result(api, client, aws, seeded, me
     from chalicelib.store import audit
 
     job_id = body(api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token))["job_id"]
-    _deliver_job_messages(client, aws)
+    deliver_job_messages(client, aws)
     trail = audit.history(f"job#{job_id}", limit=10, cursor=None, newest_first=False).items
     assert [(e["action"], e["from_status"], e["to_status"]) for e in trail] == [
         ("job_submitted", None, "queued"),
@@ -74,7 +59,7 @@ def test_a_job_is_audited_from_submission_to_result(api, client, aws, seeded, me
 
 def test_redelivered_message_of_a_finished_job_changes_nothing(api, client, aws, seeded, member_token):
     job_id = body(api.post("/dictionaries/exports", {"dictionary": "enums"}, token=member_token))["job_id"]
-    _deliver_job_messages(client, aws)
+    deliver_job_messages(client, aws)
     before = body(api.get(f"/jobs/{job_id}", token=member_token))
     event = client.events.generate_sqs_event(queue_name="medprocure-test-jobs",
                                              message_bodies=[json.dumps({"job_id": job_id})])
@@ -91,7 +76,7 @@ def test_a_failing_job_is_marked_failed_with_a_reason(api, client, aws, monkeypa
 
     monkeypatch.setattr(dictionaries, "export_job", explode)
     job_id = body(api.post("/dictionaries/exports", {"dictionary": "units"}, token=member_token))["job_id"]
-    _deliver_job_messages(client, aws)
+    deliver_job_messages(client, aws)
     job = body(api.get(f"/jobs/{job_id}", token=member_token))
     assert job["status"] == "failed" and job["error"] and "disk full" not in job["error"], job
 

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.domain.enums import ActorKind, Permission
 from tests import factory
-from tests.api.conftest import body
+from tests.api.conftest import assert_error, assert_ok, body, pending
 
 NEW_PASSWORD = "Fresh#Pass2026"
 REVIEWS = "/reviews/procurement-registrations"
@@ -19,25 +19,14 @@ REVIEWS = "/reviews/procurement-registrations"
 
 # -- helpers -------------------------------------------------------------------
 
-def assert_error(response, status: int, code: str, what: str) -> dict:
-    assert response.status_code == status, \
-        f"{what}: expected HTTP {status} {code}, got {response.status_code} {response.body}"
-    error = body(response)["error"]
-    assert error["code"] == code, f"{what}: expected error code {code!r}, got {error!r}"
-    return error
 
 
-def assert_ok(response, what: str, status: int = 200) -> dict:
-    assert response.status_code == status, f"{what}: expected HTTP {status}, got {response.status_code} {response.body}"
-    return body(response)
 
 
 def login_ok(api, login: str, password: str, what: str) -> dict:
     return assert_ok(api.login(login, password), f"{what} (login {login})", 201)
 
 
-def pending(session: dict) -> list[str]:
-    return [a["code"] for a in session["pending_actions"]]
 
 
 def change_password(api, token: str, old: str, new: str = NEW_PASSWORD) -> dict:

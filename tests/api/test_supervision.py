@@ -12,28 +12,17 @@ import openpyxl
 
 from chalicelib.domain.enums import ActorKind
 from tests import factory
-from tests.api.conftest import body
+from tests.api.conftest import assert_error, assert_ok, body, deliver_job_messages, pending
 
 NEW_PASSWORD = "Fresh#Pass2026"
 
 
 # -- helpers -------------------------------------------------------------------
 
-def assert_error(response, status: int, code: str, what: str) -> dict:
-    assert response.status_code == status, \
-        f"{what}: expected HTTP {status} {code}, got {response.status_code} {response.body}"
-    error = body(response)["error"]
-    assert error["code"] == code, f"{what}: expected error code {code!r}, got {error!r}"
-    return error
 
 
-def assert_ok(response, what: str, status: int = 200) -> dict:
-    assert response.status_code == status, f"{what}: expected HTTP {status}, got {response.status_code} {response.body}"
-    return body(response)
 
 
-def pending(session: dict) -> list[str]:
-    return [a["code"] for a in session["pending_actions"]]
 
 
 def provision_body(kind: str = "city_bureau", region: str = "630100", **over) -> dict:
@@ -60,21 +49,6 @@ def platform_admin():
     return platform, factory.unit_token(platform)
 
 
-def _deliver_job_messages(client, aws) -> int:
-    """Hand the queued job messages to app.run_job_messages, as Lambda's SQS trigger would."""
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    url = aws["MP_QUEUE_URL_JOBS"]
-    delivered = 0
-    while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return delivered
-        event = client.events.generate_sqs_event(queue_name="medprocure-test-jobs",
-                                                 message_bodies=[m["Body"] for m in messages])
-        client.lambda_.invoke("run_job_messages", event)
-        for m in messages:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        delivered += len(messages)
 
 
 # -- provisioning authorities -----------------------------------------------------
@@ -351,7 +325,7 @@ def test_a_registry_import_keeps_good_rows_and_reports_bad_ones(api, client, aws
     submitted = api.post("/admin/registry-imports", {"registry": "national_code", "upload_key": key}, token=admin)
     job = assert_ok(submitted, "starting the import", 202)
     assert job["status"] == "queued" and job["kind"] == "registry_import", job
-    assert _deliver_job_messages(client, aws) == 1, "one job message"
+    assert deliver_job_messages(client, aws) == 1, "one job message"
     done = assert_ok(api.get(f"/jobs/{job['job_id']}", token=admin), "the job")
     assert done["status"] == "succeeded" and done["result_url"], f"the import job did not succeed: {done}"
     assert done["progress_done"] == 5, done
@@ -379,7 +353,7 @@ def test_a_registry_import_keeps_good_rows_and_reports_bad_ones(api, client, aws
 
     again = assert_ok(api.post("/admin/registry-imports", {"registry": "national_code", "upload_key": key},
                                token=admin), "importing the same file again", 202)
-    _deliver_job_messages(client, aws)
+    deliver_job_messages(client, aws)
     assert assert_ok(api.get(f"/jobs/{again['job_id']}", token=admin), "the second job")["status"] == "succeeded"
     assert len(_registry_codes("national_code", good)) == 3, "a re-import duplicated registry entries"
 
@@ -395,14 +369,14 @@ def test_registry_imports_are_confined_to_their_owner(api, client, aws):
                           token=admin), 400, "foreign_upload", "an upload key outside the caller's prefix")
     assert_error(api.post("/admin/registry-imports", {"registry": "people", "upload_key": foreign_key}, token=admin),
                  400, "validation_failed", "an unknown registry")
-    assert _deliver_job_messages(client, aws) == 0, "a refused import queued a job"
+    assert deliver_job_messages(client, aws) == 0, "a refused import queued a job"
 
     code = factory.credit_code()
     key = _upload_ticket(api, admin)["upload_key"]
     _put_upload(key, f"credit_code,name,kind,national_code\n{code},英文表头有限公司,enterprise,\n")
     job = assert_ok(api.post("/admin/registry-imports", {"registry": "legacy", "upload_key": key}, token=admin),
                     "a legacy import with an English header", 202)
-    _deliver_job_messages(client, aws)
+    deliver_job_messages(client, aws)
     assert assert_ok(api.get(f"/jobs/{job['job_id']}", token=admin), "the job")["status"] == "succeeded"
     assert [e["name"] for e in _registry_codes("legacy", [code])] == ["英文表头有限公司"]
 
@@ -422,7 +396,7 @@ def _import(api, client, aws, admin, text: str, registry: str = "legacy", filena
         boto3.client("s3", region_name="us-east-1").put_object(Bucket=get_settings().bucket, Key=key, Body=data)
     job = assert_ok(api.post("/admin/registry-imports", {"registry": registry, "upload_key": key}, token=admin),
                     "starting an import", 202)
-    _deliver_job_messages(client, aws)
+    deliver_job_messages(client, aws)
     return assert_ok(api.get(f"/jobs/{job['job_id']}", token=admin), "the import job")
 
 
@@ -458,7 +432,7 @@ def test_an_import_of_a_file_never_uploaded_does_not_succeed(api, client, aws):
     key = f"imports/{platform.org_id}/never-uploaded.csv"
     response = api.post("/admin/registry-imports", {"registry": "legacy", "upload_key": key}, token=admin)
     if response.status_code == 202:
-        _deliver_job_messages(client, aws)
+        deliver_job_messages(client, aws)
         job = assert_ok(api.get(f"/jobs/{body(response)['job_id']}", token=admin), "the job")
         assert job["status"] == "failed" and job["error"], f"importing nothing must fail visibly: {job}"
     else:
