@@ -132,6 +132,43 @@ def test_jobs_are_consumed_by_the_runner(stack):
         assert r.read(2) == b"PK", "the result should be an XLSX (zip) workbook"
 
 
+def test_register_an_enterprise_and_log_in_over_http(stack):
+    """The three-step registration against the running stack: captcha, SMS via SNS + dev outbox."""
+    import re
+
+    from chalicelib.domain.identity.validators import credit_code_check_char, resident_id_check_digit
+
+    base = stack["url"]
+    body17 = "91630100MA00E2E01"
+    code = body17 + credit_code_check_char(body17)
+    id17 = "63010219900101001"
+    mobile = "13688886666"
+    unit = {"unit_account": "e2e_company", "password": "E2e#Strong2026", "unit_name": "端到端测试有限公司",
+            "credit_code": code, "kind": "enterprise", "region_code": "630100", "legal_rep": "张三",
+            "contact_name": "李四", "contact_phone": mobile}
+
+    def captcha() -> dict:
+        _, c = _post(f"{base}/captchas", {})
+        _, a = _get(f"{base}/dev/captchas/{c['captcha_id']}")
+        return {"captcha_id": c["captcha_id"], "captcha_answer": a["answer"]}
+
+    status, checked = _post(f"{base}/registrations/unit-check", {**unit, **captcha()})
+    assert status == 200, checked
+    status, sent = _post(f"{base}/sms-codes", {"mobile": mobile, "purpose": "register", **captcha()})
+    assert status == 202, sent
+    _, outbox = _get(f"{base}/dev/outbox/sms")
+    sms = re.search(r"(\d{6})", next(m for m in outbox["items"] if m["mobile"] == mobile)["message"]).group(1)
+    operator = {"name": "王五", "id_type": "resident_id", "id_number": id17 + resident_id_check_digit(id17),
+                "id_valid_start": "2020-01-01", "id_valid_end": None, "mobile": mobile, "password": "Op#Strong2026"}
+    status, done = _post(f"{base}/registrations", {"unit": unit, "operator": operator, "sms_code": sms})
+    assert status == 201 and done["unit_account"] == "e2e_company" and done["operator_login"] == mobile, done
+    status, again = _post(f"{base}/registrations/unit-check", {**unit, "unit_account": "other_name", **captcha()})
+    assert status == 409 and again["error"]["code"] == "credit_code_taken", again
+    session = _login(base, "e2e_company", "E2e#Strong2026")
+    assert [a["code"] for a in session["pending_actions"]] == ["certify_role"]
+    assert _login(base, mobile, "Op#Strong2026")["org_id"] == done["org_id"]
+
+
 def test_ctrl_c_stops_every_child(stack):
     proc = stack["proc"]
     proc.send_signal(signal.SIGINT)
