@@ -3,18 +3,20 @@
 The expected outcome of each (route, actor) cell is derived from the route's
 declared ``EndpointDoc.access`` and the actor's facts by ``expected()`` below,
 an independent re-statement of the rules of ``chalicelib.domain.access.check``
-(it is deliberately not called here), so a change to ``check`` that breaks the
-rules, a route registered without ``endpoint``, or a route declared with the
-wrong rule shows up as a failing cell.
+(it is deliberately not called here). A change to ``check`` that breaks the
+rules, a route whose enforcement differs from its declaration, or a route
+registered without ``endpoint`` fails a cell. (Whether a route *declares* the
+right rule is for its own tests: the matrix takes the declaration as given.)
 
 Every request is sent with an empty JSON object as its body and made-up ids in
 its path: access is checked before the body is parsed, so a refused caller
-must still get 401/403. Tokens are minted afresh for every request (reading
-the account's current token version), so a cell that logs out
-(DELETE /sessions/current) cannot spoil the cells after it.
+must still get 401/403. Each actor's token is minted from the account's
+current token version and minted again after the actor logs out
+(DELETE /sessions/current), so that cell cannot spoil the cells after it.
 
 The second half checks ownership and supervision with real ids: addressed
 resources of another organisation, or outside a bureau's city, are not found.
+Those tests change state only on organisations they create themselves.
 """
 from __future__ import annotations
 
