@@ -5,9 +5,10 @@ from chalice import Chalice, Rate
 
 from chalicelib import resources
 from chalicelib.config import get_settings
-from chalicelib.handlers import _auth, auth, authorities, dictionaries, health, jobs, openapi, organisation
+from chalicelib.handlers import _auth, auth, authorities, dictionaries, documents, health, jobs, openapi, organisation, records, reviews
 from chalicelib.logs import configure as configure_logs
 from chalicelib.notify import OUTBOX_STAGES
+from chalicelib.services.records import hooks as records_hooks
 
 settings = get_settings()
 configure_logs(settings.log_level)
@@ -15,12 +16,15 @@ configure_logs(settings.log_level)
 app = Chalice(app_name=resources.APP_NAME)
 app.api.cors = True
 for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
-                  authorities.bp):
+                  authorities.bp, records.bp, reviews.bp, documents.bp):
     app.register_blueprint(blueprint)
 if settings.stage in OUTBOX_STAGES:  # the dev outbox does not exist on dev/prod
     from chalicelib.handlers import dev
 
     app.register_blueprint(dev.bp)
+
+# Qualification records plug their rules into identity and documents.
+records_hooks.install()
 
 _jobs_queue = resources.queue_by_logical("jobs")
 
@@ -35,5 +39,12 @@ def run_job_messages(event):
 @app.schedule(Rate(resources.schedule_for("reap_stale_jobs").rate_minutes, unit=Rate.MINUTES))
 def reap_stale_jobs(event):
     from chalicelib.workers import reap_stale_jobs as work
+
+    work(event)
+
+
+@app.schedule(Rate(resources.schedule_for("reconcile_review_signals").rate_minutes, unit=Rate.MINUTES))
+def reconcile_review_signals(event):
+    from chalicelib.workers import reconcile_review_signals as work
 
     work(event)

@@ -64,6 +64,11 @@ class BucketDef:
     cors_exposed_headers: tuple[str, ...] = ("ETag",)
     cors_max_age_s: int = 3000
     abort_incomplete_upload_days: int = 1
+    # Deleted or replaced objects stay as noncurrent versions for this long (recovery window).
+    noncurrent_version_days: int = 30
+    # Raw browser uploads are copied to their verified key; leftovers expire.
+    upload_prefix: str = "uploads/"
+    upload_expiry_days: int = 2
     env_var: str = "MP_BUCKET"
 
 
@@ -83,12 +88,15 @@ QUEUES: tuple[QueueDef, ...] = (
 
 STATE_MACHINES: tuple[StateMachineDef, ...] = (
     StateMachineDef("health", "health.asl.json"),
+    StateMachineDef("review_chain", "review_chain.asl.json", substitutions={"MainTable": "table:main"},
+                    grants=(("dynamodb:PutItem", "table:main"),)),
 )
 
 BUCKET = BucketDef("files")
 
 SCHEDULES: tuple[ScheduleDef, ...] = (
     ScheduleDef("reap_stale_jobs", rate_minutes=5),
+    ScheduleDef("reconcile_review_signals", rate_minutes=1),
 )
 
 SECRET_ENV_VAR = "MP_SECRET_ID"

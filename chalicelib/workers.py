@@ -29,3 +29,12 @@ def reap_stale_jobs(event: Any) -> None:
         reaped = jobs.reap_stale()
         if reaped:
             log.warning("reaped stale jobs", extra={"count": reaped})
+
+
+def reconcile_review_signals(event: Any) -> None:
+    from chalicelib.services.records import signals
+
+    with request_context("schedule:reconcile_review_signals"):
+        delivered = signals.reconcile()
+        if delivered:
+            log.warning("review signals delivered by the reconciler", extra={"count": delivered})

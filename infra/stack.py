@@ -120,9 +120,17 @@ class MedProcureStack(cdk.Stack):
                 allowed_headers=list(b.cors_allowed_headers),
                 exposed_headers=list(b.cors_exposed_headers),
                 max_age=b.cors_max_age_s)],
-            lifecycle_rules=[s3.LifecycleRule(
-                id="abort-incomplete-uploads",
-                abort_incomplete_multipart_upload_after=cdk.Duration.days(b.abort_incomplete_upload_days))],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="abort-incomplete-uploads",
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(b.abort_incomplete_upload_days)),
+                s3.LifecycleRule(
+                    id="expire-noncurrent-versions",
+                    noncurrent_version_expiration=cdk.Duration.days(b.noncurrent_version_days)),
+                s3.LifecycleRule(
+                    id="expire-raw-uploads", prefix=b.upload_prefix,
+                    expiration=cdk.Duration.days(b.upload_expiry_days)),
+            ],
             # Never auto_delete_objects: its custom resource grants s3:DeleteObject*.
             removal_policy=self.removal,
         )

@@ -72,9 +72,14 @@ def create_bucket(s3: Any, name: str, region: str, cors_origins: tuple[str, ...]
         "AllowedOrigins": list(cors_origins), "AllowedMethods": list(b.cors_allowed_methods),
         "AllowedHeaders": list(b.cors_allowed_headers), "ExposeHeaders": list(b.cors_exposed_headers),
         "MaxAgeSeconds": b.cors_max_age_s}]})
-    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [{
-        "ID": "abort-incomplete-uploads", "Status": "Enabled", "Filter": {"Prefix": ""},
-        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": b.abort_incomplete_upload_days}}]})
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
+        {"ID": "abort-incomplete-uploads", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": b.abort_incomplete_upload_days}},
+        {"ID": "expire-noncurrent-versions", "Status": "Enabled", "Filter": {"Prefix": ""},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": b.noncurrent_version_days}},
+        {"ID": "expire-raw-uploads", "Status": "Enabled", "Filter": {"Prefix": b.upload_prefix},
+         "Expiration": {"Days": b.upload_expiry_days}},
+    ]})
     return name
 
 

@@ -119,3 +119,37 @@ def all_permissions(kind: ActorKind) -> set[str]:
 
 def bearer(value: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {value}"}
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def principal_of(account_id: str, org_id: str):
+    from chalicelib.services.identity.sessions import load_principal
+
+    return load_principal(token(account_id, org_id))
+
+
+def verified_pdf(org: Org, account_id: str | None = None, purpose: str = "test") -> str:
+    """A PDF uploaded through the real flow (ticket, object, verification); returns its file id."""
+    import boto3
+
+    from chalicelib.config import get_settings
+    from chalicelib.services import documents
+
+    p = principal_of(account_id or (org.operators[0] if org.operators else add_operator(org)[0]), org.org_id)
+    ticket = documents.request_upload(p, "licence.pdf", purpose)
+    key = ticket.upload.fields["key"]
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=get_settings().bucket, Key=key, Body=pdf_bytes(),
+                                                           ContentType="application/pdf")
+    return documents.complete_upload(p, ticket.file.file_id).file_id

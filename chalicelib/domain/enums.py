@@ -197,6 +197,8 @@ class PendingAction(LabelledEnum):
     PASSWORD_EXPIRED = ("password_expired", "密码已过期，请修改密码")
     CERTIFY_ROLE = ("certify_role", "请进行角色认证")
     ENTER_PROCUREMENT = ("enter_procurement", "请进入招采系统完成机构关联或注册")
+    SELF_DISTRIBUTION_DUE = ("self_distribution_due", "请完成自配送填报")
+    SELF_DISTRIBUTION_REJECTED = ("self_distribution_rejected", "自配送填报审核不通过，请修改后重新提交")
 
 
 class ProcurementStatus(LabelledEnum):

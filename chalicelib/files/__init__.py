@@ -50,3 +50,60 @@ def presigned_post(key: str, content_type: str, max_bytes: int, ttl_s: int = 600
         Conditions=[{"Content-Type": content_type}, {"x-amz-server-side-encryption": "AES256"},
                     ["content-length-range", 1, max_bytes], {"key": key}],
         ExpiresIn=ttl_s)
+
+
+# -- PDF documents (chalicelib.services.documents) ---------------------------------
+
+def presigned_pdf_post(key: str, min_bytes: int, max_bytes: int, ttl_s: int) -> dict[str, Any]:
+    """A browser upload of one PDF: the policy pins the exact key, the
+    Content-Type ``application/pdf``, SSE-S3 and ``content-length-range``
+    [min_bytes, max_bytes]. S3 enforces it; moto does not (the server verifies
+    every object it is asked to accept)."""
+    return aws.client("s3").generate_presigned_post(
+        Bucket=get_settings().bucket, Key=key,
+        Fields={"Content-Type": "application/pdf", "x-amz-server-side-encryption": "AES256"},
+        # boto3 adds {"bucket": ...} and the exact {"key": key} (no ${filename}: no starts-with).
+        Conditions=[{"Content-Type": "application/pdf"}, {"x-amz-server-side-encryption": "AES256"},
+                    ["content-length-range", min_bytes, max_bytes]],
+        ExpiresIn=ttl_s)
+
+
+def head_or_none(key: str) -> dict[str, Any] | None:
+    """The object's metadata, or None when there is none. Without
+    ``s3:ListBucket`` S3 answers 403 rather than 404 for a missing key, so a
+    403 also means "not there" here."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return aws.client("s3").head_object(Bucket=get_settings().bucket, Key=key)
+    except ClientError as exc:
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if status in (403, 404) or exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "403"):
+            return None
+        raise
+
+
+def read_bounded(key: str, max_bytes: int) -> bytes | None:
+    """At most ``max_bytes + 1`` bytes of the object (so the caller sees an
+    object that grew past the limit), or None when it is gone."""
+    from botocore.exceptions import ClientError
+
+    try:
+        body = aws.client("s3").get_object(Bucket=get_settings().bucket, Key=key)["Body"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "AccessDenied", "403"):
+            return None
+        raise
+    try:
+        return body.read(max_bytes + 1)
+    finally:
+        body.close()
+
+
+def presigned_download(key: str, disposition: str, content_type: str,
+                       ttl_s: int = PRESIGNED_GET_TTL_S) -> str:
+    """A short-lived GET that makes the browser save the file under ``disposition``."""
+    return aws.client("s3").generate_presigned_url(
+        "get_object", Params={"Bucket": get_settings().bucket, "Key": key,
+                              "ResponseContentDisposition": disposition, "ResponseContentType": content_type},
+        ExpiresIn=ttl_s)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from chalicelib import clock
 from chalicelib.domain import access as access_rules
@@ -30,6 +30,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.handlers._auth import bearer, token_authorizer
 from chalicelib.logs import get_logger, request_context
+from chalicelib.schemas.validation import parse_model
 
 log = get_logger("http")
 
@@ -118,22 +119,6 @@ def domain_error_response(error: DomainError, request_id: str) -> Response:
     headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, RateLimited) else None
     return _json_response(error_body(error.code, error.message, request_id, error.details),
                           status_for(error), request_id, headers)
-
-
-def _pydantic_details(exc: ValidationError, prefix: str = "") -> list[FieldError]:
-    details = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in err["loc"]) or "body"
-        details.append(FieldError(f"{prefix}{loc}", err["msg"]))
-    return details
-
-
-def parse_model(model: type[BaseModel], data: Any, *, prefix: str = "") -> BaseModel:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        details = _pydantic_details(exc, prefix)
-        raise ValidationFailed(f"{len(details)} 个字段未通过校验", details=details) from None
 
 
 def _read_json_body(request: Any) -> Any:

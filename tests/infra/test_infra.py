@@ -194,6 +194,12 @@ def test_files_bucket_is_private_encrypted_versioned_with_cors_and_lifecycle(syn
               if r.get("Status") == "Enabled" and "AbortIncompleteMultipartUpload" in r]
     assert [r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] for r in aborts] == \
         [b.abort_incomplete_upload_days], f"{stage}: no enabled abort-incomplete-upload rule: {aborts}"
+    rules_by_id = {r.get("Id"): r for r in p.get("LifecycleConfiguration", {}).get("Rules", [])}
+    assert rules_by_id["expire-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == \
+        b.noncurrent_version_days, f"{stage}: noncurrent versions never expire"
+    raw = rules_by_id["expire-raw-uploads"]
+    assert raw["Prefix"] == b.upload_prefix and raw["ExpirationInDays"] == b.upload_expiry_days, \
+        f"{stage}: raw uploads do not expire: {raw}"
     deny_plain_http = [s for s in policy_statements(resources_of(template, "AWS::S3::BucketPolicy"))
                        if is_enforce_tls_deny(s[1])]
     assert deny_plain_http, f"{stage}: bucket {bucket_id} does not deny plain-HTTP requests (enforce_ssl)"

@@ -22,8 +22,11 @@ def _no_basic_info_yet(org_id: str) -> bool:
     return False
 
 
-# The qualifications feature replaces this with a real lookup.
+# The qualifications feature replaces this with a real lookup (the last one wins).
 HAS_ENTERPRISE_BASIC_INFO: list[Callable[[str], bool]] = [_no_basic_info_yet]
+# Checks an organisation must pass before entering the procurement subsystem;
+# each raises a DomainError saying what is missing (features append theirs).
+ENTRY_CHECKS: list[Callable[[OrgItem], None]] = []
 
 
 def org_view(org: OrgItem) -> OrgView:
@@ -66,6 +69,8 @@ def enter_procurement(p: Principal) -> OrgView:
         return org_view(org)
     if not org.certified_role:
         raise Conflict("请先完成角色认证", code="certify_role_first")
+    for entry_check in ENTRY_CHECKS:
+        entry_check(org)
     legacy = store.get_registry(RegistryKind.LEGACY.value, org.credit_code)
     decision = rules.entry_decision(ActorKind(org.kind), org.name, legacy.name if legacy else None)
     if decision is ProcurementStatus.ASSOCIATED:

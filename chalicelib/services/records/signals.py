@@ -1,0 +1,67 @@
+"""Telling Step Functions what DynamoDB already decided (the outbox dispatcher).
+
+A signal is written in the same transaction as the state change; it is
+dispatched right after the commit and deleted; whatever is left (a crash, a
+task token not written yet, Step Functions unavailable) is dispatched again by
+the scheduled reconciler. Every dispatch is idempotent."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from chalicelib import aws, clock, workflows
+from chalicelib.config import get_settings
+from chalicelib.logs import get_logger
+from chalicelib.store import records as store
+from chalicelib.store.records import SignalItem, TaskItem
+
+log = get_logger("review.signals")
+GRACE = timedelta(seconds=5)
+
+
+def dispatch(signal: SignalItem) -> bool:
+    """Deliver one signal; True when it is done (and deleted)."""
+    try:
+        if signal.signal == "start":
+            _start(signal)
+        elif not _decide(signal):
+            return False
+    except Exception as exc:  # keep the signal: the reconciler retries it
+        log.warning("review signal not delivered", extra={"record_id": signal.record_id, "error": repr(exc)})
+        signal.update(actions=[SignalItem.attempts.add(1)])
+        return False
+    signal.delete()
+    return True
+
+
+def _start(signal: SignalItem) -> None:
+    sfn = aws.client("stepfunctions")
+    try:
+        sfn.start_execution(stateMachineArn=get_settings().state_machine_arn("review_chain"),
+                            name=signal.execution_name, input=signal.payload)
+    except sfn.exceptions.ExecutionAlreadyExists:
+        pass  # started before the crash: same name, nothing to do
+
+
+def _decide(signal: SignalItem) -> bool:
+    task = store.get_task(signal.record_id, signal.revision, signal.level)
+    if task is None:
+        return False  # the execution has not reached this level yet: try again later
+    sfn = aws.client("stepfunctions")
+    try:
+        sfn.send_task_success(taskToken=task.token, output=json.dumps({"outcome": signal.outcome}))
+    except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
+        log.warning("task token no longer valid", extra={"record_id": signal.record_id})
+    TaskItem(pk=task.pk, sk=task.sk).delete()
+    return True
+
+
+def reconcile() -> int:
+    """Dispatch every pending signal older than a few seconds (the scheduled function)."""
+    delivered = 0
+    for signal in store.pending_signals(clock.now() - GRACE):
+        delivered += dispatch(signal)
+    return delivered
+
+
+__all__ = ["dispatch", "reconcile", "workflows"]
