@@ -11,7 +11,7 @@ from chalicelib import clock
 from chalicelib.domain import review as rules
 from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import RecordKind, ReviewAction, ReviewStatus
-from chalicelib.domain.errors import Conflict, DomainError, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from chalicelib.schemas.records import (
     BatchResult, BatchResults, HistoryEntry, HistoryPage, QueueCount, QueueCounts, QueueItem, QueuePage,
     RecordDetail, RecordPage, RecordView, RevisionView,
@@ -104,7 +104,7 @@ def create(p: Principal, kind: RecordKind, data: dict[str, Any]) -> RecordView:
     spec = _spec(kind)
     prepared = spec.prepare(p, data)
     now = clock.now()
-    record_id = f"{kind.value}-{p.org_id}" if spec.singleton else new_id()
+    record_id = spec.record_id(p.org_id, prepared) or new_id()
     head = HeadItem(pk=store.rec_pk(record_id), sk="head", record_id=record_id, kind=kind.value, org_id=p.org_id,
                     title=prepared.title, current_rev=1, current_status=ReviewStatus.DRAFT.value,
                     created_at=iso(now), updated_at=iso(now),
@@ -115,7 +115,7 @@ def create(p: Principal, kind: RecordKind, data: dict[str, Any]) -> RecordView:
                        file_ids=set(prepared.file_ids) or None, created_at=iso(now), updated_at=iso(now))
     uow = UnitOfWork()
     uow.put(head, condition=HeadItem.pk.does_not_exist(),
-            conflict=Conflict(f"本单位已有{kind.label}，请在原记录上修改或变更", code="record_exists"))
+            conflict=Conflict(f"本单位已有该{kind.label}，请在原记录上修改或变更", code="record_exists"))
     uow.put(rev, condition=RevisionItem.pk.does_not_exist())
     _file_refs(uow, prepared, record_id)
     uow.audit(entry(f"rec#{record_id}", "record_created", after=prepared.data, to_status="draft", at=now, **by(p)))
@@ -127,6 +127,8 @@ def edit(p: Principal, kind: RecordKind, record_id: str, data: dict[str, Any]) -
     loaded = _load(record_id, kind, p.org_id)
     rules.next_status(ReviewStatus(loaded.rev.status), ReviewAction.EDIT, rules.REVIEW_LEVELS[kind])
     prepared = loaded.spec.prepare(p, data)
+    if prepared.key is not None and loaded.spec.record_id(p.org_id, prepared) != record_id:
+        raise ValidationFailed("记录的编号不能修改，请新增一条记录", code="key_immutable")
     now = clock.now()
     before = loaded.rev.data_dict
     uow = UnitOfWork()

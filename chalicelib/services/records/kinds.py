@@ -23,6 +23,7 @@ class Prepared:
     data: dict[str, Any]
     file_ids: list[str]
     title: str
+    key: str | None = None  # the natural key within the organisation (e.g. a certificate number)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class KindSpec:
     title: Callable[[Any], str]
     check: Callable[[Principal, Any], None] | None = None
     actors: frozenset[ActorKind] = frozenset({ActorKind.ENTERPRISE})
+    # For kinds with one record per natural key and organisation (a certificate
+    # number, a consumable code): the key, which also names the record.
+    key: Callable[[Any], str] | None = None
+    # Fields copied from a reference (e.g. the national catalog): extra data
+    # merged into the record, never taken from the client.
+    enrich: Callable[[Principal, Any], dict[str, Any]] | None = None
 
     def prepare(self, p: Principal, raw: dict[str, Any]) -> Prepared:
         """Validate fields, the kind's rules and every referenced file."""
@@ -50,7 +57,18 @@ class KindSpec:
             if file_id:
                 documents.require_verified(p.org_id, file_id, f"data.{name}")
                 files.append(file_id)
-        return Prepared(model.model_dump(mode="json"), files, self.title(model))
+        data = model.model_dump(mode="json")
+        if self.enrich:
+            data.update(self.enrich(p, model))
+        return Prepared(data, sorted(set(files)), self.title(model), self.key(model) if self.key else None)
+
+    def record_id(self, org_id: str, prepared: Prepared) -> str | None:
+        """Deterministic ids make "one per organisation (and key)" a conditional put."""
+        if self.singleton:
+            return f"{self.kind.value}-{org_id}"
+        if self.key:
+            return f"{self.kind.value}-{org_id}-{prepared.key}"
+        return None
 
 
 # -- enterprise basic info (企业信息, Qinghai §五, §8.1.1) ----------------------
