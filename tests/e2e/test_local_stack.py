@@ -169,6 +169,51 @@ def test_register_an_enterprise_and_log_in_over_http(stack):
     assert _login(base, mobile, "Op#Strong2026")["org_id"] == done["org_id"]
 
 
+def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack):
+    """Upload a PDF with the presigned POST, keep a record, submit, review twice."""
+    import boto3
+    import requests
+
+    from tests.factory import pdf_bytes
+
+    base = stack["url"]
+    maker = _login(base, "13800000007", "Demo@2026qh")["token"]
+    reviewer = _login(base, "13800000001", "Demo@2026qh")["token"]
+    status, ticket = _post(f"{base}/files", {"filename": "营业执照.pdf", "purpose": "business_licence"}, maker)
+    assert status == 201, ticket
+    form = ticket["upload"]
+    uploaded = requests.post(form["url"], data=form["fields"],
+                             files={"file": ("licence.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    assert uploaded.status_code in (200, 204), uploaded.text
+    status, verified = _post(f"{base}/files/{ticket['file']['file_id']}/complete", {}, maker)
+    assert status == 200 and verified["status"] == "verified", verified
+    info = {"org_type": "manufacturer", "address": "西宁市城北区生物园区8号", "business_licence_no": "91630100MA0000007",
+            "business_licence_file_id": verified["file_id"], "contact_name": "郑生产", "contact_phone": "13800000007"}
+    status, record = _post(f"{base}/records/enterprise_info", {"data": info}, maker)
+    assert status == 201, record
+    rid = record["record_id"]
+    status, submitted = _post(f"{base}/records/enterprise_info/{rid}/submit", {}, maker)
+    assert status == 200 and submitted["status"] == "pending_first", submitted
+    for level, expected in (("first", "pending_final"), ("final", "approved")):
+        deadline = time.monotonic() + 30
+        while True:  # the execution writes the level's task token; the decision may wait for it
+            status, decided = _post(f"{base}/reviews/records/{rid}/decision",
+                                    {"revision": 1, "level": level, "decision": "approve"}, reviewer)
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert status == 200 and decided["status"] == expected, (level, decided)
+    sfn = boto3.client("stepfunctions", region_name="us-east-1",
+                       endpoint_url=f"http://127.0.0.1:{stack['aws_port']}",
+                       aws_access_key_id="local", aws_secret_access_key="local")
+    machine = next(m for m in sfn.list_state_machines()["stateMachines"] if m["name"].endswith("review_chain"))
+    arn = machine["stateMachineArn"].replace(":stateMachine:", ":execution:") + f":{rid}-r1-s1"
+    deadline = time.monotonic() + 30
+    while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+
+
 def test_ctrl_c_stops_every_child(stack):
     proc = stack["proc"]
     proc.send_signal(signal.SIGINT)
