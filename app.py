@@ -8,7 +8,6 @@ from chalicelib.config import get_settings
 from chalicelib.handlers import _auth, auth, authorities, dictionaries, documents, health, jobs, openapi, organisation, records, reviews
 from chalicelib.logs import configure as configure_logs
 from chalicelib.notify import OUTBOX_STAGES
-from chalicelib.services.records import hooks as records_hooks
 
 settings = get_settings()
 configure_logs(settings.log_level)
@@ -22,9 +21,6 @@ if settings.stage in OUTBOX_STAGES:  # the dev outbox does not exist on dev/prod
     from chalicelib.handlers import dev
 
     app.register_blueprint(dev.bp)
-
-# Qualification records plug their rules into identity and documents.
-records_hooks.install()
 
 _jobs_queue = resources.queue_by_logical("jobs")
 

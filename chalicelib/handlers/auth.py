@@ -10,7 +10,11 @@ from chalicelib.schemas.identity import (
     RegistrationDone, RegistrationRequest, ResetByFacts, ResetByOperator, SelectOrg, SessionView, SmsRequest, SmsSent,
     UnitCheck, LoginRequest,
 )
-from chalicelib.services.identity import recovery, registration, sessions
+from chalicelib.lazy import lazy
+
+recovery = lazy("chalicelib.services.identity.recovery")
+registration = lazy("chalicelib.services.identity.registration")
+sessions = lazy("chalicelib.services.identity.sessions")
 
 bp = Blueprint(__name__)
 TAGS = ("identity",)

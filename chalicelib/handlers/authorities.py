@@ -12,7 +12,11 @@ from chalicelib.schemas.identity import (
     ProvisionRequest, RegistryImportRequest, UploadRequest, UploadTicket,
 )
 from chalicelib.schemas.jobs import JobView
-from chalicelib.services.identity import procurement_entry, registries, supervision
+from chalicelib.lazy import lazy
+
+procurement_entry = lazy("chalicelib.services.identity.procurement_entry")
+registries = lazy("chalicelib.services.identity.registries")
+supervision = lazy("chalicelib.services.identity.supervision")
 
 bp = Blueprint(__name__)
 

@@ -4,30 +4,29 @@ that would otherwise need a phone."""
 from __future__ import annotations
 
 from chalice import Blueprint
-from pydantic import BaseModel
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.access import PUBLIC
 from chalicelib.domain.errors import NotFound
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.schemas.common import PageQuery
+from chalicelib.schemas.common import Model, PageQuery
 
 bp = Blueprint(__name__)
 
 
-class OutboxMessage(BaseModel):
+class OutboxMessage(Model):
     mobile: str
     purpose: str
     message: str
     sent_at: str
 
 
-class OutboxPage(BaseModel):
+class OutboxPage(Model):
     items: list[OutboxMessage]
     next_cursor: str | None = None
 
 
-class CaptchaAnswerView(BaseModel):
+class CaptchaAnswerView(Model):
     captcha_id: str
     answer: str
 

@@ -10,7 +10,9 @@ from chalicelib.schemas.dictionaries import (
     UnitView,
 )
 from chalicelib.schemas.jobs import JobView
-from chalicelib.services import dictionaries as service
+from chalicelib.lazy import lazy
+
+service = lazy("chalicelib.services.dictionaries")
 
 bp = Blueprint(__name__)
 TAGS = ("dictionaries",)

@@ -8,7 +8,9 @@ from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.schemas.documents import (
     DownloadLink, FileListQuery, FilePage, FileUploadRequest, FileUploadTicket, FileView,
 )
-from chalicelib.services import documents as service
+from chalicelib.lazy import lazy
+
+service = lazy("chalicelib.services.documents")
 
 bp = Blueprint(__name__)
 TAGS = ("files",)

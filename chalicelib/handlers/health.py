@@ -6,7 +6,9 @@ from chalice import Blueprint
 from chalicelib.domain.access import PUBLIC
 from chalicelib.handlers._http import Reply, RequestContext, endpoint
 from chalicelib.schemas.health import HealthReport
-from chalicelib.services import health
+from chalicelib.lazy import lazy
+
+health = lazy("chalicelib.services.health")
 
 bp = Blueprint(__name__)
 

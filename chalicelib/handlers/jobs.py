@@ -6,7 +6,9 @@ from chalice import Blueprint
 from chalicelib.domain.access import ANY_ORG_ACCOUNT
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.schemas.jobs import JobView
-from chalicelib.services import jobs as service
+from chalicelib.lazy import lazy
+
+service = lazy("chalicelib.services.jobs")
 
 bp = Blueprint(__name__)
 

@@ -11,7 +11,11 @@ from chalicelib.schemas.identity import (
     OperatorAdded, OperatorPage, OperatorView, OrgView, ProcRegRequest, ProcRegView, RoleInput, RolePage, RolePatch,
     RoleView, SubAccountCreated, SubAccountInput, SubAccountPage, SubAccountPatch, SubAccountView,
 )
-from chalicelib.services.identity import org_admin, organisation, procurement_entry
+from chalicelib.lazy import lazy
+
+org_admin = lazy("chalicelib.services.identity.org_admin")
+organisation = lazy("chalicelib.services.identity.organisation")
+procurement_entry = lazy("chalicelib.services.identity.procurement_entry")
 
 bp = Blueprint(__name__)
 TAGS = ("organisation",)

@@ -12,7 +12,9 @@ from chalicelib.schemas.common import PageQuery, Strict
 from chalicelib.schemas.records import (
     BatchResult, BatchResults, HistoryPage, RecordDetail, RecordInput, RecordListQuery, RecordPage, RecordView,
 )
-from chalicelib.services.records import engine
+from chalicelib.lazy import lazy
+
+engine = lazy("chalicelib.services.records.engine")
 
 bp = Blueprint(__name__)
 TAGS = ("qualifications",)

@@ -11,7 +11,9 @@ from chalicelib.schemas.records import (
     BatchDecisionInput, BatchResults, DecisionInput, HistoryPage, QueueCounts, QueuePage, QueueQuery, RecordDetail,
     RecordView,
 )
-from chalicelib.services.records import engine
+from chalicelib.lazy import lazy
+
+engine = lazy("chalicelib.services.records.engine")
 
 bp = Blueprint(__name__)
 TAGS = ("reviews",)

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.domain.enums import UnitCategory
-from chalicelib.schemas.common import PageQuery, Strict
+from chalicelib.schemas.common import Model, PageQuery, Strict
 
 DictionaryName = Literal["regions", "units", "enums"]
 
 
-class RegionView(BaseModel):
+class RegionView(Model):
     code: str
     name: str
     level: str
@@ -22,7 +22,7 @@ class RegionQuery(PageQuery):
     parent: str | None = Field(None, pattern=r"^[1-9]\d{5}$", description="province code; omit for provinces")
 
 
-class UnitView(BaseModel):
+class UnitView(Model):
     code: str
     name: str
     name_en: str
@@ -34,37 +34,37 @@ class UnitQuery(PageQuery):
     category: UnitCategory | None = None
 
 
-class RegionPage(BaseModel):
+class RegionPage(Model):
     items: list[RegionView]
     next_cursor: str | None = None
 
 
-class UnitPage(BaseModel):
+class UnitPage(Model):
     items: list[UnitView]
     next_cursor: str | None = None
 
 
-class EnumMember(BaseModel):
+class EnumMember(Model):
     code: str
     label: str
 
 
-class EnumView(BaseModel):
+class EnumView(Model):
     name: str
     members: list[EnumMember]
 
 
-class EnumList(BaseModel):
+class EnumList(Model):
     items: list[EnumView]
 
 
-class DictionaryInfo(BaseModel):
+class DictionaryInfo(Model):
     name: str
     label: str
     path: str
 
 
-class DictionaryList(BaseModel):
+class DictionaryList(Model):
     items: list[DictionaryInfo]
 
 

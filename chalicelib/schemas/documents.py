@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from chalicelib.schemas.common import PageQuery, Strict
+from chalicelib.schemas.common import Model, PageQuery, Strict
 
 
 class FileUploadRequest(Strict):
@@ -11,7 +11,7 @@ class FileUploadRequest(Strict):
                                                      "(lower-case letters, digits, `_`; ≤ 50)")
 
 
-class FileView(BaseModel):
+class FileView(Model):
     file_id: str
     filename: str
     purpose: str
@@ -28,7 +28,7 @@ class FileView(BaseModel):
     uploaded_by: str
 
 
-class UploadForm(BaseModel):
+class UploadForm(Model):
     """POST ``fields`` (in order, then the file as the last field ``file``) as multipart/form-data to ``url``."""
 
     url: str
@@ -39,12 +39,12 @@ class UploadForm(BaseModel):
     expires_in_s: int
 
 
-class FileUploadTicket(BaseModel):
+class FileUploadTicket(Model):
     file: FileView
     upload: UploadForm
 
 
-class FilePage(BaseModel):
+class FilePage(Model):
     items: list[FileView]
     next_cursor: str | None = None
 
@@ -53,7 +53,7 @@ class FileListQuery(PageQuery):
     pass
 
 
-class DownloadLink(BaseModel):
+class DownloadLink(Model):
     url: str = Field(description="short-lived presigned GET")
     expires_in_s: int
     filename: str

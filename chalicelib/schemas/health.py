@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+
+from chalicelib.schemas.common import Model
 
 
-class DependencyCheck(BaseModel):
+class DependencyCheck(Model):
     name: Literal["dynamodb", "s3", "stepfunctions", "sqs"]
     ok: bool
     latency_ms: float
     detail: str | None = None
 
 
-class HealthReport(BaseModel):
+class HealthReport(Model):
     status: Literal["ok", "degraded"]
     stage: str
     checked_at: str

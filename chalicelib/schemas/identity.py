@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.domain.enums import ActorKind, IdType, Permission, SmsPurpose, UnitRole
-from chalicelib.schemas.common import Strict
+from chalicelib.schemas.common import Model, Strict
 
 SHORT = 64
 TEXT = 200
 
 
-class CaptchaView(BaseModel):
+class CaptchaView(Model):
     captcha_id: str
     image: str = Field(description="data:image/png;base64,…")
     expires_at: str
@@ -29,7 +29,7 @@ class SmsRequest(CaptchaAnswer):
     purpose: SmsPurpose
 
 
-class SmsSent(BaseModel):
+class SmsSent(Model):
     mobile: str
     purpose: str
     expires_at: str
@@ -73,7 +73,7 @@ class RegistrationRequest(Strict):
     sms_code: str = Field(max_length=8)
 
 
-class RegistrationDone(BaseModel):
+class RegistrationDone(Model):
     """Step 3: 注册完成 — both logins."""
 
     org_id: str
@@ -88,7 +88,7 @@ class LoginRequest(CaptchaAnswer):
     password: str = Field(max_length=SHORT)
 
 
-class OrgChoice(BaseModel):
+class OrgChoice(Model):
     org_id: str
     name: str
     kind: str
@@ -96,12 +96,12 @@ class OrgChoice(BaseModel):
     procurement_authorized: bool
 
 
-class PendingActionView(BaseModel):
+class PendingActionView(Model):
     code: str
     label: str
 
 
-class SessionView(BaseModel):
+class SessionView(Model):
     token: str
     scope: str = Field(description="org | select_org | password_change")
     expires_at: str
@@ -116,7 +116,7 @@ class SelectOrg(Strict):
     org_id: str = Field(max_length=SHORT)
 
 
-class MeView(BaseModel):
+class MeView(Model):
     account_id: str
     account_kind: str
     login: str
@@ -140,7 +140,7 @@ class AccountLookup(CaptchaAnswer):
     credit_code: str = Field(max_length=32)
 
 
-class AccountLookupResult(BaseModel):
+class AccountLookupResult(Model):
     unit_account_masked: str
     unit_name_masked: str
 
@@ -165,12 +165,12 @@ class ResetByOperator(Strict):
     new_password: str = Field(max_length=SHORT)
 
 
-class Done(BaseModel):
+class Done(Model):
     ok: bool = True
     message: str = ""
 
 
-class IssuedPassword(BaseModel):
+class IssuedPassword(Model):
     """A password issued by an administrator: shown once, must be changed at first login."""
 
     account_id: str
@@ -189,7 +189,7 @@ class OperatorAdd(Strict):
                                  description="required to bind an operator who already exists (the person's consent)")
 
 
-class OperatorView(BaseModel):
+class OperatorView(Model):
     account_id: str
     name: str | None
     mobile: str
@@ -199,12 +199,12 @@ class OperatorView(BaseModel):
     bound_at: str
 
 
-class OperatorPage(BaseModel):
+class OperatorPage(Model):
     items: list[OperatorView]
     next_cursor: str | None = None
 
 
-class OperatorAdded(BaseModel):
+class OperatorAdded(Model):
     operator: OperatorView
     temporary_password: str | None = Field(None, description="only for a newly created operator")
 
@@ -225,7 +225,7 @@ class RolePatch(Strict):
     permissions: list[Permission] | None = None
 
 
-class RoleView(BaseModel):
+class RoleView(Model):
     role_id: str
     name: str
     remark: str | None
@@ -233,19 +233,19 @@ class RoleView(BaseModel):
     updated_at: str
 
 
-class RolePage(BaseModel):
+class RolePage(Model):
     items: list[RoleView]
     next_cursor: str | None = None
 
 
-class AssignedAccount(BaseModel):
+class AssignedAccount(Model):
     account_id: str
     login: str
     name: str | None
     account_kind: str
 
 
-class AssignedPage(BaseModel):
+class AssignedPage(Model):
     items: list[AssignedAccount]
     next_cursor: str | None = None
 
@@ -262,7 +262,7 @@ class SubAccountPatch(Strict):
     role_ids: list[str] | None = Field(None, max_length=20)
 
 
-class SubAccountView(BaseModel):
+class SubAccountView(Model):
     account_id: str
     login: str
     name: str | None
@@ -273,12 +273,12 @@ class SubAccountView(BaseModel):
     created_at: str
 
 
-class SubAccountPage(BaseModel):
+class SubAccountPage(Model):
     items: list[SubAccountView]
     next_cursor: str | None = None
 
 
-class SubAccountCreated(BaseModel):
+class SubAccountCreated(Model):
     sub_account: SubAccountView
     temporary_password: str
 
@@ -287,7 +287,7 @@ class CertificationRequest(Strict):
     role: UnitRole
 
 
-class OrgView(BaseModel):
+class OrgView(Model):
     org_id: str
     name: str
     credit_code: str
@@ -303,7 +303,7 @@ class OrgView(BaseModel):
     created_at: str
 
 
-class OrgPage(BaseModel):
+class OrgPage(Model):
     items: list[OrgView]
     next_cursor: str | None = None
 
@@ -322,7 +322,7 @@ class ProcRegRequest(Strict):
     remarks: str | None = Field(None, max_length=500)
 
 
-class ProcRegView(BaseModel):
+class ProcRegView(Model):
     org_id: str
     org_name: str
     org_kind: str
@@ -338,7 +338,7 @@ class ProcRegView(BaseModel):
     reason: str | None
 
 
-class ProcRegPage(BaseModel):
+class ProcRegPage(Model):
     items: list[ProcRegView]
     next_cursor: str | None = None
 
@@ -359,7 +359,7 @@ class ProgressLookup(Strict):
     sms_code: str = Field(max_length=8)
 
 
-class ProgressResult(BaseModel):
+class ProgressResult(Model):
     items: list[ProcRegView]
 
 
@@ -373,7 +373,7 @@ class ProvisionRequest(Strict):
     unit_account: str = Field(max_length=SHORT)
 
 
-class Provisioned(BaseModel):
+class Provisioned(Model):
     organisation: OrgView
     unit_account: str
     temporary_password: str = Field(description="shown once; must be changed at first login")
@@ -391,7 +391,7 @@ class UploadRequest(Strict):
     filename: str = Field(min_length=1, max_length=100, pattern=r"^[^/\\\x00-\x1f]+\.(csv|xlsx)$")
 
 
-class UploadTicket(BaseModel):
+class UploadTicket(Model):
     upload_key: str
     url: str
     fields: dict[str, str]

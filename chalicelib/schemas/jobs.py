@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from chalicelib.schemas.common import Model
 
 
-class JobView(BaseModel):
+class JobView(Model):
     job_id: str
     kind: str
     status: str

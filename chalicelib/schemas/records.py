@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.domain.enums import RecordKind
-from chalicelib.schemas.common import Strict
+from chalicelib.schemas.common import Model, Strict
 
 
 class RecordInput(Strict):
@@ -15,7 +15,7 @@ class RecordInput(Strict):
     data: dict[str, Any]
 
 
-class RecordView(BaseModel):
+class RecordView(Model):
     record_id: str
     kind: str
     kind_label: str
@@ -33,7 +33,7 @@ class RecordView(BaseModel):
     updated_at: str
 
 
-class RecordPage(BaseModel):
+class RecordPage(Model):
     items: list[RecordView]
     next_cursor: str | None = None
 
@@ -44,7 +44,7 @@ class RecordListQuery(Strict):
     cursor: str | None = Field(None, max_length=2048)
 
 
-class RevisionView(BaseModel):
+class RevisionView(Model):
     revision: int
     status: str
     status_label: str
@@ -55,13 +55,13 @@ class RevisionView(BaseModel):
     reason: str | None
 
 
-class RecordDetail(BaseModel):
+class RecordDetail(Model):
     record: RecordView
     revisions: list[RevisionView]
     effective: RevisionView | None
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     at: str
     action: str
     actor: str
@@ -71,7 +71,7 @@ class HistoryEntry(BaseModel):
     diff: list[dict[str, Any]]
 
 
-class HistoryPage(BaseModel):
+class HistoryPage(Model):
     items: list[HistoryEntry]
     next_cursor: str | None = None
 
@@ -83,7 +83,7 @@ class QueueQuery(Strict):
     cursor: str | None = Field(None, max_length=2048)
 
 
-class QueueItem(BaseModel):
+class QueueItem(Model):
     record_id: str
     revision: int
     kind: str
@@ -94,19 +94,19 @@ class QueueItem(BaseModel):
     submitted_at: str | None
 
 
-class QueuePage(BaseModel):
+class QueuePage(Model):
     items: list[QueueItem]
     next_cursor: str | None = None
 
 
-class QueueCount(BaseModel):
+class QueueCount(Model):
     kind: str
     kind_label: str
     pending_first: int
     pending_final: int
 
 
-class QueueCounts(BaseModel):
+class QueueCounts(Model):
     items: list[QueueCount]
 
 
@@ -126,7 +126,7 @@ class BatchDecisionInput(Strict):
     items: list[BatchDecisionItem] = Field(min_length=1, max_length=100)
 
 
-class BatchResult(BaseModel):
+class BatchResult(Model):
     record_id: str
     revision: int
     ok: bool
@@ -135,7 +135,7 @@ class BatchResult(BaseModel):
     error_message: str | None = None
 
 
-class BatchResults(BaseModel):
+class BatchResults(Model):
     items: list[BatchResult]
     succeeded: int
     failed: int

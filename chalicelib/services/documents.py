@@ -189,7 +189,10 @@ def download_url(p: Principal, file_id: str, *,
     if item is None:
         raise _not_found()
     if p.org_id is None or item.org_id != p.org_id:
-        hooks = ([reviewer_check] if reviewer_check else []) + list(REVIEWER_ACCESS)
+        from chalicelib import extensions
+
+        hooks = ([reviewer_check] if reviewer_check else []) + list(REVIEWER_ACCESS) + \
+            list(extensions.load("file_reviewer_access"))
         if not any(hook(p, item.file_id) for hook in hooks):
             raise _not_found()
     if item.status != FileStatus.VERIFIED.value:

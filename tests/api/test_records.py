@@ -14,9 +14,6 @@ from tests.support import atomic_moto_requests, wait_until
 
 @pytest.fixture
 def world(aws):
-    from chalicelib.services.records import hooks
-
-    hooks.install()
     maker = factory.make_org(role=UnitRole.MANUFACTURER)
     op, _ = factory.add_operator(maker)
     platform = factory.make_org(ActorKind.PLATFORM, "630000")

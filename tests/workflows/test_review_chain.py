@@ -17,9 +17,6 @@ from tests.support import provisioned_aws, wait_until
 @pytest.fixture
 def aws():
     with provisioned_aws() as env:
-        from chalicelib.services.records import hooks
-
-        hooks.install()
         yield env
 
 

@@ -2,9 +2,7 @@
 the procurement subsystem (招采账号关联 / 新机构注册, Shandong §3.3)."""
 from __future__ import annotations
 
-from typing import Callable
-
-from chalicelib import clock
+from chalicelib import clock, extensions
 from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import ActorKind, ProcurementStatus, RegistryKind, UnitRole
 from chalicelib.domain.errors import Conflict
@@ -16,17 +14,10 @@ from chalicelib.store.identity import OrgItem
 from chalicelib.store.uow import UnitOfWork
 
 
-def _no_basic_info_yet(org_id: str) -> bool:
-    """Enterprise basic info (企业基本信息) is a qualification record; until that
-    feature lands nobody has it, so distributor roles cannot be certified."""
-    return False
-
-
-# The qualifications feature replaces this with a real lookup (the last one wins).
-HAS_ENTERPRISE_BASIC_INFO: list[Callable[[str], bool]] = [_no_basic_info_yet]
-# Checks an organisation must pass before entering the procurement subsystem;
-# each raises a DomainError saying what is missing (features append theirs).
-ENTRY_CHECKS: list[Callable[[OrgItem], None]] = []
+def check_entry(org: OrgItem) -> None:
+    """What other features require before the procurement subsystem may be entered."""
+    for entry_check in extensions.load("procurement_entry_checks"):
+        entry_check(org)
 
 
 def org_view(org: OrgItem) -> OrgView:
@@ -49,7 +40,7 @@ def certify(p: Principal, role: UnitRole) -> OrgView:
     rules.check_certification(
         ActorKind(org.kind), current, role,
         in_national_registry=store.get_registry(RegistryKind.NATIONAL_CODE.value, org.credit_code) is not None,
-        has_basic_info=HAS_ENTERPRISE_BASIC_INFO[-1](org.org_id))
+        has_basic_info=all(check(org.org_id) for check in extensions.load("enterprise_basic_info")))
     now = clock.now()
     uow = UnitOfWork()
     uow.update(org, [OrgItem.certified_role.set(role.value), OrgItem.updated_at.set(iso(now))],
@@ -69,8 +60,7 @@ def enter_procurement(p: Principal) -> OrgView:
         return org_view(org)
     if not org.certified_role:
         raise Conflict("请先完成角色认证", code="certify_role_first")
-    for entry_check in ENTRY_CHECKS:
-        entry_check(org)
+    check_entry(org)
     legacy = store.get_registry(RegistryKind.LEGACY.value, org.credit_code)
     decision = rules.entry_decision(ActorKind(org.kind), org.name, legacy.name if legacy else None)
     if decision is ProcurementStatus.ASSOCIATED:

@@ -1,15 +1,15 @@
-"""Pending actions shown after login. Features add checks to ``CHECKS``:
-each gets (account, organisation or None, now) and returns actions."""
+"""Pending actions shown after login. Features add theirs at the
+``pending_actions`` extension point (``chalicelib/extensions.py``): each gets
+(account, organisation or None, now) and returns actions."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable
 
 from chalicelib.domain.enums import ActorKind, PendingAction, ProcurementStatus, UnitRole
 from chalicelib.domain.identity import rules
 
 
-def _identity(account, org, now: datetime) -> list[PendingAction]:
+def identity_actions(account, org, now: datetime) -> list[PendingAction]:
     facts = rules.LoginFacts(
         must_change_password=bool(account.must_change_password),
         password_changed_at=datetime.fromisoformat(account.password_changed_at),
@@ -19,8 +19,7 @@ def _identity(account, org, now: datetime) -> list[PendingAction]:
     return rules.pending_actions(facts, now)
 
 
-CHECKS: list[Callable[..., list[PendingAction]]] = [_identity]
-
-
 def actions_for(account, org, now: datetime) -> list[PendingAction]:
-    return [action for check in CHECKS for action in check(account, org, now)]
+    from chalicelib import extensions
+
+    return [action for check in extensions.load("pending_actions") for action in check(account, org, now)]

@@ -40,10 +40,9 @@ def file(p: Principal, req: ProcRegRequest) -> ProcRegView:
         raise Conflict("注册申请正在审核中", code="registration_pending")
     if not org.certified_role:
         raise Conflict("请先完成角色认证", code="certify_role_first")
-    from chalicelib.services.identity.organisation import ENTRY_CHECKS
+    from chalicelib.services.identity.organisation import check_entry
 
-    for entry_check in ENTRY_CHECKS:
-        entry_check(org)
+    check_entry(org)
     name = v.person_name(req.contact_name, "contact_name")
     mobile = v.mobile(req.contact_mobile, "contact_mobile")
     now = clock.now()

@@ -1,4 +1,5 @@
-"""What qualification records add to other features (installed by app.py):
+"""What qualification records add to other features (extension points in
+``chalicelib/extensions.py``):
 - role certification: distributor roles need enterprise basic info submitted;
 - login: the self-distribution declaration is due, or was rejected;
 - procurement entry: distribution enterprises must have submitted it first
@@ -48,16 +49,3 @@ def require_self_distribution(org) -> None:
     status, effective = _status(RecordKind.SELF_DISTRIBUTION, org.org_id)
     if status not in SUBMITTED and not effective:
         raise Conflict("配送类企业须先提交自配送填报，才能进入招采系统", code="self_distribution_required")
-
-
-def install() -> None:
-    from chalicelib.services import documents
-    from chalicelib.services.identity import organisation, pending
-    from chalicelib.services.records.engine import file_referenced_for_review
-
-    for registry, hook in ((organisation.HAS_ENTERPRISE_BASIC_INFO, has_enterprise_basic_info),
-                           (pending.CHECKS, self_distribution_actions),
-                           (organisation.ENTRY_CHECKS, require_self_distribution),
-                           (documents.REVIEWER_ACCESS, file_referenced_for_review)):
-        if hook not in registry:
-            registry.append(hook)
