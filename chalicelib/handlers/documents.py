@@ -14,7 +14,9 @@ service = lazy("chalicelib.services.documents")
 
 bp = Blueprint(__name__)
 TAGS = ("files",)
-UPLOADS = business()  # documents are filed for business records: operators with authorization, sub-accounts
+# Business records are filed by authorised operators and sub-accounts; the unit
+# account files the organisation's registration into the procurement subsystem.
+UPLOADS = ANY_ORG_ACCOUNT
 
 
 @endpoint(bp, "/files", "POST", access=UPLOADS, summary="Start a PDF upload: a record and a presigned POST",

@@ -314,12 +314,14 @@ class ClosureRequest(Strict):
 
 
 class ProcRegRequest(Strict):
-    """招采系统新机构注册: who is authorised for it, and remarks. PDF attachments
-    join when the documents feature lands."""
+    """招采系统新机构注册: who is authorised for it, remarks, and the PDF attachments
+    (verified files of the organisation: licences, authorization letter...)."""
 
     contact_name: str = Field(max_length=SHORT)
     contact_mobile: str = Field(max_length=20, description="被授权人手机号: progress is looked up with it")
     remarks: str | None = Field(None, max_length=500)
+    attachment_file_ids: list[str] = Field(min_length=1, max_length=10,
+                                           description="at least one verified PDF of the organisation")
 
 
 class ProcRegView(Model):
@@ -333,6 +335,7 @@ class ProcRegView(Model):
     contact_name: str
     contact_mobile_masked: str
     remarks: str | None
+    attachment_file_ids: list[str] = []
     submitted_at: str
     decided_at: str | None
     reason: str | None

@@ -526,7 +526,8 @@ def test_a_city_bureau_reviews_the_registrations_of_its_city_only(world):
     failures = []
     for org in (here, elsewhere):
         filed = world.call("POST", "/org/procurement-registration", factory.unit_token(org),
-                           {"contact_name": "赵六", "contact_mobile": factory.mobile()})
+                           {"contact_name": "赵六", "contact_mobile": factory.mobile(),
+                            "attachment_file_ids": [factory.verified_pdf(org, org.unit_account_id)]})
         assert filed.status_code == 201, f"filing for {org.region}: {filed.status_code} {filed.body}"
 
     city_op = world.actor("city:operator").token()

@@ -41,6 +41,8 @@ def certify(api, org, role: str):
 def file(api, org, mobile: str | None = None, **over):
     data = {"contact_name": "刘授权", "contact_mobile": mobile or factory.mobile(), "remarks": "首次注册"}
     data.update(over)
+    if "attachment_file_ids" not in data:
+        data["attachment_file_ids"] = [factory.verified_pdf(org, org.unit_account_id)]
     return api.post("/org/procurement-registration", data, token=factory.unit_token(org))
 
 
@@ -347,3 +349,18 @@ def test_a_code_for_another_purpose_does_not_open_the_progress(api, aws):
     code = api.sms_code(mobile, "register")
     assert_error(api.post("/procurement-registrations/progress", {"mobile": mobile, "sms_code": code}), 400,
                  "sms_code_invalid", "a registration code used for the progress lookup")
+
+
+def test_the_registration_needs_verified_attachments_of_the_organisation(api, aws):
+    from chalicelib.domain.enums import ActorKind, UnitRole
+
+    org = factory.make_org(ActorKind.MEDICAL_INSTITUTION, "630100", role=UnitRole.MEDICAL_INSTITUTION)
+    other = factory.make_org(role=UnitRole.AGENT)
+    assert_error(file(api, org, attachment_file_ids=[]), 400, "validation_failed", "no attachment")
+    foreign = factory.verified_pdf(other, other.unit_account_id)
+    refused = file(api, org, attachment_file_ids=[foreign])
+    assert_error(refused, 400, "file_not_found", "another organisation's file")
+    assert body(refused)["error"]["details"][0]["field"] == "attachment_file_ids.0"
+    mine = factory.verified_pdf(org, org.unit_account_id)
+    filed = assert_ok(file(api, org, attachment_file_ids=[mine]), "file with an attachment", 201)
+    assert filed["attachment_file_ids"] == [mine]

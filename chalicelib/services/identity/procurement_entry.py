@@ -21,6 +21,7 @@ def view(item: ProcRegItem) -> ProcRegView:
                        credit_code=item.credit_code, status=status.value, status_label=status.label,
                        reviewer=item.reviewer_scope, contact_name=item.contact_name,
                        contact_mobile_masked=v.mask_mobile(item.contact_mobile), remarks=item.remarks,
+                       attachment_file_ids=sorted(item.attachments or ()),
                        submitted_at=item.submitted_at, decided_at=item.decided_at, reason=item.reason)
 
 
@@ -45,13 +46,19 @@ def file(p: Principal, req: ProcRegRequest) -> ProcRegView:
     check_entry(org)
     name = v.person_name(req.contact_name, "contact_name")
     mobile = v.mobile(req.contact_mobile, "contact_mobile")
+    from chalicelib.services import documents
+
+    if len(set(req.attachment_file_ids)) != len(req.attachment_file_ids):
+        raise ValidationFailed.on("attachment_file_ids", "附件重复")
+    for index, file_id in enumerate(req.attachment_file_ids):
+        documents.require_verified(org.org_id, file_id, f"attachment_file_ids.{index}")
     now = clock.now()
     previous = store.get_procreg(org.org_id)
     item = ProcRegItem(pk=store.org_pk(org.org_id), sk="procreg", org_id=org.org_id, org_name=org.name,
                        org_kind=org.kind, credit_code=org.credit_code,
                        reviewer_scope=rules.reviewer_scope(ActorKind(org.kind), org.region_code),
                        status=ProcurementStatus.PENDING_REVIEW.value, contact_name=name, contact_mobile=mobile,
-                       remarks=req.remarks, submitted_at=iso(now))
+                       remarks=req.remarks, attachments=set(req.attachment_file_ids), submitted_at=iso(now))
     _index(item)
     uow = UnitOfWork()
     if previous is None:
