@@ -114,11 +114,32 @@ def seed_demo_orgs(orgs: list[dict[str, str]]) -> list[dict[str, str]]:
     return logins
 
 
+def seed_catalog(orgs: list[dict[str, str]] | None = None) -> int:
+    """The demo national consumables catalog (ops/data/catalog_demo.csv, in the
+    import format of docs/catalog.md; ``@key`` = that demo org's credit code).
+    Validated like an upload; returns the entries written (certificates, items, products)."""
+    from chalicelib.services import catalog
+
+    codes = {o["key"]: o["credit_code"] for o in (orgs if orgs is not None else load_demo_orgs())}
+    data = (DATA / "catalog_demo.csv").read_bytes()
+    rows = []
+    for number, row in catalog.read_rows(data, "catalog_demo.csv", catalog.HEADER_ALIASES, ("record_type",)):
+        code = row.get("registrant_credit_code") or ""
+        if code.startswith("@"):
+            row["registrant_credit_code"] = codes[code[1:]]
+        rows.append((number, row))
+    parsed = catalog.parse(rows)
+    if parsed.errors:
+        raise ValueError(f"ops/data/catalog_demo.csv has bad rows: {parsed.errors}")
+    return catalog.write(parsed)
+
+
 def seed_all() -> dict:
     """Everything a fresh stage needs; later features add their demo data here."""
     counts: dict = dict(seed_reference())
     orgs = load_demo_orgs()
     counts["registry entries"] = seed_registries(orgs)
+    counts["catalog entries"] = seed_catalog(orgs)
     counts["logins"] = seed_demo_orgs(orgs)
     return counts
 

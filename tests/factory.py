@@ -153,3 +153,43 @@ def verified_pdf(org: Org, account_id: str | None = None, purpose: str = "test")
     boto3.client("s3", region_name="us-east-1").put_object(Bucket=get_settings().bucket, Key=key, Body=pdf_bytes(),
                                                            ContentType="application/pdf")
     return documents.complete_upload(p, ticket.file.file_id).file_id
+
+
+# -- the national consumables catalog (tests/api/test_catalog*.py) ----------------
+
+def seed_demo_catalog(manufacturer: Org | None = None) -> int:
+    """The demo catalog of ops/data/catalog_demo.csv; the certificates of the demo
+    manufacturer are registered to ``manufacturer``'s credit code when given."""
+    from ops.seed import load_demo_orgs, seed_catalog
+
+    orgs = load_demo_orgs()
+    if manufacturer is not None:
+        orgs = [{**o, "credit_code": manufacturer.credit_code} if o["key"] == "manufacturer" else o for o in orgs]
+    return seed_catalog(orgs)
+
+
+def put_import_file(key: str, data: bytes | str) -> None:
+    """Put an import file where an upload ticket (POST /admin/uploads) said it goes."""
+    import boto3
+
+    from chalicelib.config import get_settings
+
+    body = data.encode("utf-8") if isinstance(data, str) else data
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket=get_settings().bucket, Key=key, Body=body)
+
+
+def job_report(job_id: str):
+    """The XLSX a job left under jobs/<id>/, opened with openpyxl."""
+    import io
+
+    import boto3
+    import openpyxl
+
+    from chalicelib.config import get_settings
+
+    s3 = boto3.client("s3", region_name="us-east-1")
+    bucket = get_settings().bucket
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"jobs/{job_id}/").get("Contents", [])]
+    assert len(keys) == 1 and keys[0].endswith(".xlsx"), f"one XLSX report under jobs/{job_id}/: {keys}"
+    return openpyxl.load_workbook(io.BytesIO(s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read()),
+                                  read_only=True)

@@ -152,6 +152,7 @@ class JobStatus(LabelledEnum):
 class JobKind(LabelledEnum):
     DICTIONARY_EXPORT = ("dictionary_export", "字典导出")
     REGISTRY_IMPORT = ("registry_import", "参考库导入")
+    CATALOG_IMPORT = ("catalog_import", "国家耗材目录导入")
 
 
 class FileStatus(LabelledEnum):

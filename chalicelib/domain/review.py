@@ -65,5 +65,14 @@ def outcome_for_state_machine(action: ReviewAction) -> str:
             ReviewAction.WITHDRAW: "withdraw"}[action]
 
 
+MAX_EXECUTION_NAME = 80  # Step Functions' limit
+
+
 def execution_name(record_id: str, revision: int, submission: int) -> str:
-    return f"{record_id}-r{revision}-s{submission}"
+    """Unique per submission of a revision; long record ids are shortened by a hash."""
+    import hashlib
+
+    suffix = f"-r{revision}-s{submission}"
+    if len(record_id) + len(suffix) > MAX_EXECUTION_NAME:
+        record_id = record_id[:40] + "-" + hashlib.sha256(record_id.encode()).hexdigest()[:16]
+    return record_id + suffix

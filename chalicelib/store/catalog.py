@@ -1,11 +1,10 @@
 """The national consumables catalog in the ``main`` table (keys in docs/catalog.md).
 
-| item | pk | sk | gsi1 (pk / sk) | gsi2 (pk / sk) |
-| --- | --- | --- | --- | --- |
-| certificate | ``cat#cert#<cert_no>`` | ``cert`` | ``cat#certs`` / ``<cert_no>`` | ``cat#registrant#<credit code>`` / ``<cert_no>`` (sparse) |
-| its name index | ``cat#cert#<cert_no>`` | ``name`` | ``cat#certnames`` / ``<product_name>#<cert_no>`` | |
-| item 单件 | ``cat#item#<code20>`` | ``item`` | ``cat#items#<cert_no>`` / ``<code20>`` | |
-| product 规格型号 | ``cat#product#<code27>`` | ``product`` | ``cat#products#<code20>`` / ``<code27>`` | |
+- certificate: ``cat#cert#<cert_no>`` / ``cert``; gsi1 ``cat#certs`` / ``<cert_no>``;
+  gsi2 ``cat#registrant#<credit code>`` / ``<cert_no>`` (sparse);
+- its name index: ``cat#cert#<cert_no>`` / ``name``; gsi1 ``cat#certnames`` / ``<product_name>#<cert_no>``;
+- item 单件: ``cat#item#<code20>`` / ``item``; gsi1 ``cat#items#<cert_no>`` / ``<code20>``;
+- product 规格型号: ``cat#product#<code27>`` / ``product``; gsi1 ``cat#products#<code20>`` / ``<code27>``.
 
 Every write is a put by key, so importing the same rows again overwrites
 instead of duplicating.

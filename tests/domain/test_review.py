@@ -59,3 +59,10 @@ def test_tabs_and_names():
     assert review.TABS[S.PENDING_FINAL] == "pending" and review.TAB_LABELS["pending"] == "待审核"
     assert review.execution_name("abc", 2, 3) == "abc-r2-s3"
     assert review.level_of(S.PENDING_FINAL) == "final"
+
+
+def test_execution_names_fit_step_functions():
+    long_id = "registration_certificate-" + "a" * 32 + "-" + "国械注准20193130001" * 3
+    name = review.execution_name(long_id, 123, 45)
+    assert len(name) <= 80 and name.endswith("-r123-s45")
+    assert name != review.execution_name(long_id + "x", 123, 45)

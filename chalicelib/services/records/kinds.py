@@ -144,3 +144,7 @@ KINDS: dict[RecordKind, KindSpec] = {
         RecordKind.COMMITMENT_LETTER, CommitmentLetter, True, ("letter_file_id",),
         title=lambda m: f"信用承诺书（{m.signed_on.isoformat()}）", check=_check_commitment),
 }
+
+from chalicelib.services.records.catalog_kinds import CATALOG_KINDS  # noqa: E402
+
+KINDS.update(CATALOG_KINDS)
