@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -212,6 +213,46 @@ def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack
     while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.monotonic() < deadline:
         time.sleep(0.3)
     assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+
+
+def _approve_both_levels(base: str, reviewer: str, rid: str) -> dict:
+    decided = {}
+    for level in ("first", "final"):
+        deadline = time.monotonic() + 30
+        while True:  # the level's task token is written by the running execution
+            status, decided = _post(f"{base}/reviews/records/{rid}/decision",
+                                    {"revision": 1, "level": level, "decision": "approve"}, reviewer)
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert status == 200, (rid, level, decided)
+    return decided
+
+
+def test_certificate_item_and_product_from_the_demo_catalog(stack):
+    base = stack["url"]
+    maker = _login(base, "13800000007", "Demo@2026qh")["token"]
+    reviewer = _login(base, "13800000001", "Demo@2026qh")["token"]
+    status, certs = _get(f"{base}/catalog/certificates?registrant_credit_code=" +
+                         _get_auth(f"{base}/org", maker)[1]["credit_code"])
+    assert status == 200 and certs["items"], certs
+    cert_no = certs["items"][0]["cert_no"]
+    _, items = _get(f"{base}/catalog/certificates/{urllib.parse.quote(cert_no)}/items")
+    code20 = items["items"][0]["code20"]
+    _, products = _get(f"{base}/catalog/items/{code20}/products")
+    code27 = products["items"][0]["code27"]
+    chain = (("registration_certificate", {"cert_no": cert_no}),
+             ("consumable_item", {"code20": code20}),
+             ("product", {"code27": code27, "min_usage_unit": "U001", "min_package_unit": "U016",
+                          "min_package_ratio": 10, "middle_package_unit": "U017", "middle_package_ratio": 20}))
+    for kind, data in chain:
+        status, record = _post(f"{base}/records/{kind}", {"data": data}, maker)
+        assert status == 201, (kind, record)
+        status, submitted = _post(f"{base}/records/{kind}/{record['record_id']}/submit", {}, maker)
+        assert status == 200, (kind, submitted)
+        approved = _approve_both_levels(base, reviewer, record["record_id"])
+        assert approved["status"] == "approved", (kind, approved)
+    assert approved["data"]["min_package_spec"] == "10支/盒" and approved["data"]["middle_package_spec"] == "20盒/箱"
 
 
 def test_ctrl_c_stops_every_child(stack):
