@@ -36,7 +36,7 @@ def _kind(value: str) -> RecordKind:
           errors=(404,), summary="The organisation's records of a kind, by status tab")
 def list_records(ctx: RequestContext, kind: str):
     q = ctx.query
-    return engine.list_records(ctx.principal, _kind(kind), q.tab, q.limit, q.cursor)
+    return engine.list_records(ctx.principal, _kind(kind), q.tab, q.limit, q.cursor, q.keyword)
 
 
 @endpoint(bp, "/records/{kind}", "POST", access=MAINTAINER, tags=TAGS, body=RecordInput, response=RecordView,

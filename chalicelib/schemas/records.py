@@ -40,6 +40,8 @@ class RecordPage(Model):
 
 class RecordListQuery(Strict):
     tab: Literal["draft", "pending", "approved", "rejected"] = "draft"
+    keyword: str | None = Field(None, min_length=1, max_length=50,
+                                description="part of the title: a certificate number, a code, a name")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2048)
 

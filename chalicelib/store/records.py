@@ -110,10 +110,14 @@ def revisions(record_id: str) -> list[RevisionItem]:
     return list(RevisionItem.query(rec_pk(record_id), RevisionItem.sk.startswith("rev#")))
 
 
-def heads_for(org_id: str, kind: str, tab: str, *, limit: int, cursor: str | None) -> Page[HeadItem]:
+def heads_for(org_id: str, kind: str, tab: str, *, limit: int, cursor: str | None,
+              keyword: str | None = None) -> Page[HeadItem]:
+    """One Query a page; ``keyword`` filters on the title (a code, a number, a name)
+    server-side, so a filtered page may hold fewer than ``limit`` records."""
     pk = f"recs#{org_id}#{kind}#{tab}"
-    return query_page(HeadItem.gsi1.query, scope=pk, key_names=GSI1_KEY, limit=limit, cursor=cursor, hash_key=pk,
-                      scan_index_forward=False)
+    extra = {"filter_condition": HeadItem.title.contains(keyword)} if keyword else {}
+    return query_page(HeadItem.gsi1.query, scope=f"{pk}#{keyword or ''}", key_names=GSI1_KEY, limit=limit,
+                      cursor=cursor, hash_key=pk, scan_index_forward=False, **extra)
 
 
 def queue(kind: str, status: str, *, limit: int, cursor: str | None) -> Page[RevisionItem]:

@@ -226,3 +226,20 @@ def test_enterprise_info_unlocks_distributor_certification(api, world):
     api.post(f"/records/enterprise_info/{rid}/submit", token=token)
     assert assert_ok(api.post("/org/certification", {"role": "distributor"}, token=unit), "certify")[
         "certified_role"] == "distributor"
+
+
+def test_lists_filter_by_keyword_and_page(api, world):
+    from chalicelib.domain.enums import ActorKind  # noqa: F401
+
+    org = factory.make_org(role=None)
+    op, _ = factory.add_operator(org)
+    token = factory.token(op, org.org_id)
+    licence = factory.verified_pdf(org, op)
+    info = {"org_type": "manufacturer", "address": "西宁市城西区1号", "business_licence_no": "91630100XXXX",
+            "business_licence_file_id": licence, "contact_name": "李四", "contact_phone": "13900000000"}
+    assert_ok(api.post("/records/enterprise_info", {"data": info}, token=token), "create", 201)
+    found = assert_ok(api.get("/records/enterprise_info?tab=draft&keyword=" + "生产企业", token=token), "found")
+    assert len(found["items"]) == 1
+    none = assert_ok(api.get("/records/enterprise_info?tab=draft&keyword=" + "配送", token=token), "filtered")
+    assert none["items"] == [] and none["next_cursor"] is None
+    assert_ok(api.get("/records/enterprise_info?tab=approved", token=token), "other tab")["items"] == []

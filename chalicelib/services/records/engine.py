@@ -218,9 +218,10 @@ def detail(record_id: str, org_id: str | None = None, kind: RecordKind | None = 
                         effective=_revision_view(effective) if effective else None)
 
 
-def list_records(p: Principal, kind: RecordKind, tab: str, limit: int, cursor: str | None) -> RecordPage:
+def list_records(p: Principal, kind: RecordKind, tab: str, limit: int, cursor: str | None,
+                 keyword: str | None = None) -> RecordPage:
     _spec(kind)
-    page = store.heads_for(p.org_id, kind.value, tab, limit=limit, cursor=cursor)
+    page = store.heads_for(p.org_id, kind.value, tab, limit=limit, cursor=cursor, keyword=keyword)
     revs = {(r.record_id, int(r.revision)): r for r in RevisionItem.batch_get(
         [(h.pk, store.rev_sk(int(h.current_rev))) for h in page.items])} if page.items else {}
     return RecordPage(items=[view(h, revs[(h.record_id, int(h.current_rev))]) for h in page.items
