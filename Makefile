@@ -8,7 +8,7 @@ PORT ?= 8000
 AWS_PORT ?= 5001
 TICK ?= 30
 
-.PHONY: run test test-fast bench venv clean policy
+.PHONY: run test test-fast bench bench-import venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -31,6 +31,9 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
+
+bench-import: $(STAMP)
+	$(PY) bench/product_import.py --rows 10000
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write

@@ -5,7 +5,10 @@ from chalice import Chalice, Rate
 
 from chalicelib import resources
 from chalicelib.config import get_settings
-from chalicelib.handlers import _auth, auth, authorities, catalog, dictionaries, documents, health, jobs, openapi, organisation, records, reviews
+from chalicelib.handlers import (
+    _auth, auth, authorities, catalog, dictionaries, documents, health, jobs, openapi, organisation, product_import,
+    records, reviews,
+)
 from chalicelib.logs import configure as configure_logs
 from chalicelib.notify import OUTBOX_STAGES
 
@@ -15,7 +18,7 @@ configure_logs(settings.log_level)
 app = Chalice(app_name=resources.APP_NAME)
 app.api.cors = True
 for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
-                  authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp):
+                  authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp, product_import.bp):
     app.register_blueprint(blueprint)
 if settings.stage in OUTBOX_STAGES:  # the dev outbox does not exist on dev/prod
     from chalicelib.handlers import dev

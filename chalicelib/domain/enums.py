@@ -153,6 +153,7 @@ class JobKind(LabelledEnum):
     DICTIONARY_EXPORT = ("dictionary_export", "字典导出")
     REGISTRY_IMPORT = ("registry_import", "参考库导入")
     CATALOG_IMPORT = ("catalog_import", "国家耗材目录导入")
+    PRODUCT_IMPORT = ("product_import", "产品及包装导入")
 
 
 class FileStatus(LabelledEnum):
