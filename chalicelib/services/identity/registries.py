@@ -8,10 +8,6 @@ re-import updates instead of duplicating) and returns an error workbook
 (row, column, message) for the bad ones."""
 from __future__ import annotations
 
-import csv
-import io
-from typing import Iterator
-
 from chalicelib import clock, files
 from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import ActorKind, JobKind
@@ -20,6 +16,7 @@ from chalicelib.domain.identity import validators as v
 from chalicelib.schemas.identity import RegistryImportRequest, UploadTicket
 from chalicelib.schemas.jobs import JobView
 from chalicelib.services.identity.common import new_id
+from chalicelib.services.tabular import error_report, read_rows
 from chalicelib.store.identity import RegistryItem
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -50,31 +47,8 @@ def start_import(p: Principal, req: RegistryImportRequest) -> JobView:
                        owner=f"account#{p.account_id}", actor=f"account#{p.account_id}")
 
 
-def _rows(data: bytes, key: str) -> Iterator[tuple[int, dict[str, str]]]:
-    if key.endswith(".xlsx"):
-        import openpyxl
-
-        sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        lines = ([("" if c is None else str(c)).strip() for c in row] for row in sheet.iter_rows(values_only=True))
-    else:
-        lines = csv.reader(io.StringIO(data.decode("utf-8-sig")))
-    header: list[str] | None = None
-    for number, cells in enumerate(lines, start=1):
-        if header is None:
-            header = [HEADER_ALIASES.get(c.strip(), c.strip().lower()) for c in cells]
-            missing = [c for c in ("credit_code", "name") if c not in header]
-            if missing:
-                raise ValidationFailed(f"表头缺少列：{', '.join(missing)}", code="bad_header")
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        yield number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
-
-
 def import_job(ctx) -> object:
     """Job ``registry_import``."""
-    import xlsxwriter
-
     from chalicelib.services.jobs import JobOutput
 
     registry, key = ctx.params["registry"], ctx.params["upload_key"]
@@ -84,7 +58,7 @@ def import_job(ctx) -> object:
     first_row: dict[str, int] = {}  # a batch may not hold one key twice: the first row of a code wins
     good = seen = 0
     with RegistryItem.batch_write() as batch:
-        for number, row in _rows(data, key):
+        for number, row in read_rows(data, key, HEADER_ALIASES, ("credit_code", "name")):
             seen += 1
             problems = []
             code = None
@@ -110,14 +84,4 @@ def import_job(ctx) -> object:
                 good += 1
             ctx.progress(seen)
     ctx.progress(seen, seen, force=True)
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    summary = book.add_worksheet("summary")
-    summary.write_row(0, 0, ("导入行数 rows", "成功 imported", "失败 rejected"))
-    summary.write_row(1, 0, (seen, good, seen - good))
-    sheet = book.add_worksheet("errors")
-    sheet.write_row(0, 0, ("行号 row", "列 column", "错误 message"))
-    for i, error in enumerate(errors, start=1):
-        sheet.write_row(i, 0, error)
-    book.close()
-    return JobOutput(f"{registry}-import-report.xlsx", CONTENT_TYPES["xlsx"], buffer.getvalue())
+    return JobOutput(f"{registry}-import-report.xlsx", CONTENT_TYPES["xlsx"], error_report(seen, good, errors))
