@@ -255,6 +255,44 @@ def test_certificate_item_and_product_from_the_demo_catalog(stack):
     assert approved["data"]["min_package_spec"] == "10支/盒" and approved["data"]["middle_package_spec"] == "20盒/箱"
 
 
+def _upload_pdf(base: str, token: str, purpose: str) -> str:
+    import requests
+
+    from tests.factory import pdf_bytes
+
+    status, ticket = _post(f"{base}/files", {"filename": f"{purpose}.pdf", "purpose": purpose}, token)
+    assert status == 201, ticket
+    form = ticket["upload"]
+    sent = requests.post(form["url"], data=form["fields"],
+                         files={"file": (f"{purpose}.pdf", pdf_bytes(), "application/pdf")}, timeout=30)
+    assert sent.status_code in (200, 204), sent.text
+    status, verified = _post(f"{base}/files/{ticket['file']['file_id']}/complete", {}, token)
+    assert status == 200 and verified["status"] == "verified", verified
+    return verified["file_id"]
+
+
+def test_overseas_agent_entrustment_then_its_certificate(stack):
+    """Guangdong 2.2: a certificate of a foreign registrant needs the entrustment first."""
+    base = stack["url"]
+    maker = _login(base, "13800000007", "Demo@2026qh")["token"]
+    reviewer = _login(base, "13800000001", "Demo@2026qh")["token"]
+    _, certs = _get(f"{base}/catalog/certificates?cert_no_prefix=" + urllib.parse.quote("国械注进"))
+    cert_no = certs["items"][0]["cert_no"]
+    status, refused = _post(f"{base}/records/registration_certificate", {"data": {"cert_no": cert_no}}, maker)
+    assert status == 409 and refused["error"]["code"] == "entrustment_required", refused
+    letter = _upload_pdf(base, maker, "authorization_letter")
+    data = {"type": "overseas_agent", "valid_from": "2026-01-01", "valid_to": "2028-12-31",
+            "certificate_nos": [cert_no], "authorization_letter_en_file_id": letter,
+            "authorization_letter_zh_file_id": letter}
+    status, entrustment = _post(f"{base}/records/entrustment", {"data": data}, maker)
+    assert status == 201, entrustment
+    status, _ = _post(f"{base}/records/entrustment/{entrustment['record_id']}/submit", {}, maker)
+    assert status == 200
+    assert _approve_both_levels(base, reviewer, entrustment["record_id"])["status"] == "approved"
+    status, cert = _post(f"{base}/records/registration_certificate", {"data": {"cert_no": cert_no}}, maker)
+    assert status == 201, cert
+
+
 def test_ctrl_c_stops_every_child(stack):
     proc = stack["proc"]
     proc.send_signal(signal.SIGINT)
