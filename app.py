@@ -7,7 +7,7 @@ from chalicelib import resources
 from chalicelib.config import get_settings
 from chalicelib.handlers import (
     _auth, auth, authorities, catalog, dictionaries, documents, health, jobs, openapi, organisation, product_import,
-    records, reviews,
+    projects, records, reviews,
 )
 from chalicelib.logs import configure as configure_logs
 from chalicelib.notify import OUTBOX_STAGES
@@ -18,7 +18,8 @@ configure_logs(settings.log_level)
 app = Chalice(app_name=resources.APP_NAME)
 app.api.cors = True
 for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
-                  authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp, product_import.bp):
+                  authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp, product_import.bp,
+                  projects.bp):
     app.register_blueprint(blueprint)
 if settings.stage in OUTBOX_STAGES:  # the dev outbox does not exist on dev/prod
     from chalicelib.handlers import dev
@@ -45,5 +46,12 @@ def reap_stale_jobs(event):
 @app.schedule(Rate(resources.schedule_for("reconcile_review_signals").rate_minutes, unit=Rate.MINUTES))
 def reconcile_review_signals(event):
     from chalicelib.workers import reconcile_review_signals as work
+
+    work(event)
+
+
+@app.schedule(Rate(resources.schedule_for("advance_project_windows").rate_minutes, unit=Rate.MINUTES))
+def advance_project_windows(event):
+    from chalicelib.workers import advance_project_windows as work
 
     work(event)

@@ -97,6 +97,7 @@ BUCKET = BucketDef("files")
 SCHEDULES: tuple[ScheduleDef, ...] = (
     ScheduleDef("reap_stale_jobs", rate_minutes=5),
     ScheduleDef("reconcile_review_signals", rate_minutes=1),
+    ScheduleDef("advance_project_windows", rate_minutes=1),
 )
 
 SECRET_ENV_VAR = "MP_SECRET_ID"

@@ -38,3 +38,12 @@ def reconcile_review_signals(event: Any) -> None:
         delivered = signals.reconcile()
         if delivered:
             log.warning("review signals delivered by the reconciler", extra={"count": delivered})
+
+
+def advance_project_windows(event: Any) -> None:
+    from chalicelib.services import projects
+
+    with request_context("schedule:advance_project_windows"):
+        moved = projects.advance_due()
+        if moved:
+            log.info("project statuses advanced", extra={"count": moved})

@@ -1,0 +1,119 @@
+"""Procurement projects and announcements: request and response models.
+
+Instants are accepted with any offset (an offset is required), stored in UTC
+and shown in Asia/Shanghai (``+08:00``)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, Field
+
+from chalicelib.domain.enums import ProjectKind, ProjectStatus
+from chalicelib.schemas.common import Model, PageQuery, Strict
+
+
+class ProjectCreate(Strict):
+    kind: ProjectKind = Field(description="national_vbp 国家集采中选采购项目 | alliance_vbp 省际联盟中选采购项目")
+    name: str = Field(min_length=1, max_length=200, description="项目名称")
+    announcement: str = Field(min_length=1, max_length=20000, description="公告正文")
+    declaration_start: AwareDatetime = Field(description="申报开始 (ISO 8601 with offset)")
+    declaration_end: AwareDatetime = Field(description="申报截止 (after declaration_start)")
+    publication_start: AwareDatetime = Field(description="结果公示开始 (at or after declaration_end)")
+    publication_end: AwareDatetime = Field(description="结果公示截止 (after publication_start)")
+
+
+class ProjectPatch(Strict):
+    """Only while the project is a draft; the merged windows are validated again."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    announcement: str | None = Field(None, min_length=1, max_length=20000)
+    declaration_start: AwareDatetime | None = None
+    declaration_end: AwareDatetime | None = None
+    publication_start: AwareDatetime | None = None
+    publication_end: AwareDatetime | None = None
+
+
+class ProjectQuery(PageQuery):
+    status: ProjectStatus = Field(description="the stored status (moved by the schedule, at most a tick late)")
+
+
+class ProjectView(Model):
+    project_id: str
+    kind: str
+    kind_label: str
+    name: str
+    announcement: str
+    declaration_start: datetime = Field(description="Asia/Shanghai")
+    declaration_end: datetime
+    publication_start: datetime
+    publication_end: datetime
+    status: str = Field(description="the status the windows say now (draft/published/declaring/closed/publicising/"
+                                    "finished)")
+    status_label: str
+    next_transition_at: datetime | None = Field(None, description="when the status changes next (null: draft "
+                                                                  "or finished)")
+    published_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectPage(Model):
+    items: list[ProjectView]
+    next_cursor: str | None = None
+
+
+class AnnouncementView(Model):
+    project_id: str
+    kind: str
+    kind_label: str
+    name: str
+    announcement: str
+    declaration_start: datetime = Field(description="Asia/Shanghai")
+    declaration_end: datetime
+    publication_start: datetime
+    publication_end: datetime
+    status: str
+    status_label: str
+    published_at: datetime
+
+
+class AnnouncementPage(Model):
+    items: list[AnnouncementView]
+    next_cursor: str | None = None
+
+
+class CatalogEntryPut(Strict):
+    bid_group: str = Field(min_length=1, max_length=100, description="竞价分组 / 中选组别")
+
+
+class CatalogEntryView(Model):
+    project_id: str
+    code27: str = Field(description="27 位耗材医保编码")
+    bid_group: str
+    specification: str
+    model: str
+    added_at: datetime
+
+
+class CatalogEntryPage(Model):
+    items: list[CatalogEntryView]
+    next_cursor: str | None = None
+
+
+class DeclarationCreate(Strict):
+    code27: str = Field(min_length=1, max_length=40, description="a product of the project catalog, approved in "
+                                                                 "the enterprise's own product library")
+
+
+class DeclarationView(Model):
+    project_id: str
+    org_id: str
+    code27: str
+    bid_group: str | None = None
+    record_id: str = Field(description="the enterprise's product record")
+    declared_at: datetime
+
+
+class DeclarationPage(Model):
+    items: list[DeclarationView]
+    next_cursor: str | None = None

@@ -1,0 +1,345 @@
+"""Procurement projects (采购项目) run by the platform center: create, edit while
+draft, publish, list, announcements (公告通知), and the schedule that moves each
+project's stored status along its windows."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib import clock
+from chalicelib.domain import access as access_rules
+from chalicelib.domain import consumables
+from chalicelib.domain import projects as rules
+from chalicelib.domain.access import Principal
+from chalicelib.domain.enums import ActorKind, Permission, ProjectKind, ProjectStatus, RecordKind
+from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from chalicelib.logs import get_logger
+from chalicelib.schemas.identity import Done
+from chalicelib.schemas.projects import (
+    AnnouncementPage, AnnouncementView, CatalogEntryPage, CatalogEntryPut, CatalogEntryView, DeclarationCreate,
+    DeclarationPage, DeclarationView, ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
+)
+from chalicelib.services.identity.common import by, entry, new_id
+from chalicelib.store import projects as store
+from chalicelib.store.projects import AnnouncementItem, CatalogEntryItem, DeclarationItem, ProjectItem
+from chalicelib.store.uow import UnitOfWork
+
+log = get_logger("projects")
+CENTER = access_rules.business(Permission.PROJECT_MANAGE, actors=frozenset({ActorKind.PLATFORM}))
+# Declarations: an enterprise in the procurement subsystem (its self-distribution gate is passed on entry),
+# certified in an enterprise role, through an authorised operator or a sub-account holding 产品申报.
+DECLARER = access_rules.business(Permission.DECLARATION, actors=frozenset({ActorKind.ENTERPRISE}),
+                                 roles=access_rules.ENTERPRISE_ROLES, entered=True)
+SCHEDULE_ACTOR = "system:schedule"
+NOT_FOUND = NotFound("项目不存在", code="project_not_found")
+NOT_DRAFT = Conflict("项目已发布，不能再修改", code="project_not_draft")
+
+
+def _cn(value: str | None) -> datetime | None:
+    return store.parse_instant(value).astimezone(clock.CHINA) if value else None
+
+
+def _is_center(principal: Principal | None) -> bool:
+    try:
+        access_rules.check(CENTER, principal)
+    except DomainError:
+        return False
+    return True
+
+
+def _snapshot(item: ProjectItem) -> dict:
+    return {name: getattr(item, name) for name in ("kind", "name", "announcement", *rules.WINDOW_FIELDS)}
+
+
+def view(item: ProjectItem, now: datetime | None = None) -> ProjectView:
+    now = now or clock.now()
+    windows = item.windows
+    status = rules.status_at(windows, item.published, now)
+    due = rules.next_due(windows, item.published, now)
+    kind = ProjectKind(item.kind)
+    return ProjectView(
+        project_id=item.project_id, kind=kind.value, kind_label=kind.label, name=item.name,
+        announcement=item.announcement, **{f: _cn(getattr(item, f)) for f in rules.WINDOW_FIELDS},
+        status=status.value, status_label=status.label,
+        next_transition_at=due.astimezone(clock.CHINA) if due else None, published_at=_cn(item.published_at),
+        created_at=_cn(item.created_at), updated_at=_cn(item.updated_at))
+
+
+def announcement_view(item: AnnouncementItem, now: datetime) -> AnnouncementView:
+    status = rules.status_at(item.windows, True, now)
+    kind = ProjectKind(item.kind)
+    return AnnouncementView(
+        project_id=item.project_id, kind=kind.value, kind_label=kind.label, name=item.name,
+        announcement=item.announcement, **{f: _cn(getattr(item, f)) for f in rules.WINDOW_FIELDS},
+        status=status.value, status_label=status.label, published_at=_cn(item.published_at))
+
+
+def _get_or_404(project_id: str) -> ProjectItem:
+    item = store.get(project_id)
+    if item is None:
+        raise NOT_FOUND
+    return item
+
+
+def create(principal: Principal, body: ProjectCreate) -> ProjectView:
+    windows = rules.Windows.of(body.declaration_start, body.declaration_end, body.publication_start,
+                               body.publication_end)
+    now = clock.now()
+    project_id = new_id()
+    at = store.key_instant(now)
+    item = ProjectItem(
+        pk=store.project_pk(project_id), sk="project", project_id=project_id, kind=body.kind.value,
+        name=body.name, announcement=body.announcement,
+        **{f: store.key_instant(getattr(windows, f)) for f in rules.WINDOW_FIELDS},
+        status=ProjectStatus.DRAFT.value, created_at=at, created_by=f"account#{principal.account_id}",
+        updated_at=at, version=1, gsi1pk=store.status_pk(ProjectStatus.DRAFT.value), gsi1sk=f"{at}#{project_id}")
+    uow = UnitOfWork()
+    uow.put(item, condition=ProjectItem.pk.does_not_exist())
+    uow.audit(entry(f"project#{project_id}", "project_created", **by(principal), after=_snapshot(item),
+                    to_status=ProjectStatus.DRAFT.value, at=now))
+    uow.commit()
+    return view(item, now)
+
+
+def update(principal: Principal, project_id: str, body: ProjectPatch) -> ProjectView:
+    item = _get_or_404(project_id)
+    if item.status != ProjectStatus.DRAFT.value or item.published:
+        raise NOT_DRAFT
+    changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    current = item.windows
+    windows = rules.Windows.of(*(changes.get(f, getattr(current, f)) for f in rules.WINDOW_FIELDS))
+    before = _snapshot(item)
+    after = {**before, **{k: v for k, v in changes.items() if k in ("name", "announcement")},
+             **{f: store.key_instant(getattr(windows, f)) for f in rules.WINDOW_FIELDS}}
+    if after == before:
+        return view(item)
+    now = clock.now()
+    actions = [getattr(ProjectItem, k).set(v) for k, v in after.items() if v != before[k]]
+    actions += [ProjectItem.updated_at.set(store.key_instant(now)), ProjectItem.version.add(1)]
+    uow = UnitOfWork()
+    uow.update(item, actions, condition=(ProjectItem.status == ProjectStatus.DRAFT.value)
+               & (ProjectItem.version == item.version), conflict=NOT_DRAFT)
+    uow.audit(entry(f"project#{project_id}", "project_updated", **by(principal), before=before, after=after, at=now))
+    uow.commit()
+    return view(_get_or_404(project_id), now)
+
+
+def publish(principal: Principal, project_id: str) -> ProjectView:
+    """Publish a draft: the announcement appears, and the status follows the windows from now on."""
+    item = _get_or_404(project_id)
+    windows = item.windows
+    if item.status != ProjectStatus.DRAFT.value:
+        raise NOT_DRAFT
+    now = clock.now()
+    rules.check_publishable(windows, item.published, now)
+    target = rules.status_at(windows, True, now)
+    due = rules.next_due(windows, True, now)
+    at = store.key_instant(now)
+    actions = [ProjectItem.status.set(target.value), ProjectItem.published_at.set(at),
+               ProjectItem.updated_at.set(at), ProjectItem.version.add(1),
+               ProjectItem.gsi1pk.set(store.status_pk(target.value))]
+    if due is not None:
+        actions += [ProjectItem.gsi2pk.set(store.DUE), ProjectItem.gsi2sk.set(store.due_sk(due, project_id))]
+    uow = UnitOfWork()
+    uow.update(item, actions, condition=(ProjectItem.status == ProjectStatus.DRAFT.value)
+               & (ProjectItem.version == item.version), conflict=NOT_DRAFT)
+    item.published_at = at
+    uow.put(store.announcement_of(item), condition=AnnouncementItem.pk.does_not_exist(), conflict=NOT_DRAFT)
+    subject = f"project#{project_id}"
+    for index, (before, after) in enumerate(rules.path(ProjectStatus.DRAFT, target)):
+        action = "project_published" if before is ProjectStatus.DRAFT else "project_status_advanced"
+        uow.audit(entry(subject, action, **by(principal), from_status=before.value, to_status=after.value,
+                        at=now + timedelta(microseconds=index)))
+    uow.commit()
+    return view(_get_or_404(project_id), now)
+
+
+def get(principal: Principal, project_id: str) -> ProjectView:
+    """The center sees any project; everyone else only published ones (a draft is not found)."""
+    item = _get_or_404(project_id)
+    if not item.published and not _is_center(principal):
+        raise NOT_FOUND
+    return view(item)
+
+
+def list_projects(query: ProjectQuery) -> ProjectPage:
+    page = store.list_by_status(query.status.value, limit=query.limit, cursor=query.cursor)
+    now = clock.now()
+    return ProjectPage(items=[view(i, now) for i in page.items], next_cursor=page.next_cursor)
+
+
+def list_announcements(limit: int, cursor: str | None) -> AnnouncementPage:
+    page = store.list_announcements(limit=limit, cursor=cursor)
+    now = clock.now()
+    return AnnouncementPage(items=[announcement_view(i, now) for i in page.items], next_cursor=page.next_cursor)
+
+
+# -- the schedule --------------------------------------------------------------
+
+def advance_one(item: ProjectItem, now: datetime) -> list[tuple[ProjectStatus, ProjectStatus]]:
+    """Move one project to the status its windows say at ``now``; returns the transitions made.
+
+    Conditional on the stored status and version, so two runs (or a run racing
+    an edit) never apply a transition twice."""
+    windows = item.windows
+    current = ProjectStatus(item.status)
+    target = rules.status_at(windows, item.published, now)
+    steps = rules.path(current, target)
+    due = rules.next_due(windows, item.published, now)
+    actions = [ProjectItem.version.add(1)]
+    if steps:
+        actions += [ProjectItem.status.set(target.value), ProjectItem.updated_at.set(store.key_instant(now)),
+                    ProjectItem.gsi1pk.set(store.status_pk(target.value))]
+    if due is None:
+        actions += [ProjectItem.gsi2pk.remove(), ProjectItem.gsi2sk.remove()]
+    else:
+        actions.append(ProjectItem.gsi2sk.set(store.due_sk(due, item.project_id)))
+    uow = UnitOfWork()
+    uow.update(item, actions, condition=(ProjectItem.status == item.status) & (ProjectItem.version == item.version),
+               conflict=Conflict("项目已被其他进程更新", code="project_changed"))
+    for index, (before, after) in enumerate(steps):
+        due_at = rules.entered_at(windows, after)
+        reason = f"按时间窗口于 {due_at.astimezone(clock.CHINA).isoformat()} 到期" if due_at else None
+        # one microsecond apart, so the audit log keeps the transitions in order
+        uow.audit(entry(f"project#{item.project_id}", "project_status_advanced", actor=SCHEDULE_ACTOR,
+                        from_status=before.value, to_status=after.value, reason=reason,
+                        at=now + timedelta(microseconds=index)))
+    uow.commit()
+    return steps
+
+
+def advance_due(now: datetime | None = None) -> int:
+    """Advance every project whose next due instant has passed (the scheduled function).
+
+    Idempotent and safe to run late: each project jumps straight to the status
+    its windows say now, with every transition in between audited."""
+    now = now or clock.now()
+    moved = 0
+    for item in store.due(now):
+        try:
+            steps = advance_one(item, now)
+        except Conflict:
+            log.info("project changed concurrently; left for the next run", extra={"project_id": item.project_id})
+            continue
+        moved += len(steps)
+        for before, after in steps:
+            log.info("project status advanced", extra={"project_id": item.project_id, "from": before.value,
+                                                       "to": after.value})
+    return moved
+
+
+# -- project catalog -------------------------------------------------------------
+
+def _visible_or_404(principal: Principal, project_id: str) -> ProjectItem:
+    item = _get_or_404(project_id)
+    if not item.published and not _is_center(principal):
+        raise NOT_FOUND
+    return item
+
+
+def catalog_view(entry_item: CatalogEntryItem) -> CatalogEntryView:
+    return CatalogEntryView(project_id=entry_item.project_id, code27=entry_item.code27,
+                            bid_group=entry_item.bid_group, specification=entry_item.specification,
+                            model=entry_item.model, added_at=_cn(entry_item.added_at))
+
+
+def put_catalog_entry(principal: Principal, project_id: str, code27: str, body: CatalogEntryPut) -> CatalogEntryView:
+    """Add (or re-group) one product of the national catalog in the project catalog, until declarations end."""
+    from chalicelib.store import catalog
+
+    code = consumables.code27(code27)
+    project = _get_or_404(project_id)
+    now = clock.now()
+    if now >= project.windows.declaration_end:
+        raise Conflict("申报已截止，项目目录不能再修改", code="declaration_window_passed")
+    product = catalog.get_product(code)
+    if product is None:
+        raise ValidationFailed.on("code27", "国家耗材目录中没有该规格型号编码", code="not_in_catalog")
+    existing = store.get_catalog_entry(project_id, code)
+    item = CatalogEntryItem(pk=store.project_pk(project_id), sk=store.catalog_sk(code), project_id=project_id,
+                            code27=code, bid_group=body.bid_group, specification=product.specification,
+                            model=product.model, added_at=existing.added_at if existing else store.key_instant(now))
+    uow = UnitOfWork()
+    uow.put(item)
+    uow.audit(entry(f"project#{project_id}", "project_catalog_entry_put", **by(principal),
+                    before={"code27": code, "bid_group": existing.bid_group} if existing else None,
+                    after={"code27": code, "bid_group": body.bid_group}, at=now))
+    uow.commit()
+    return catalog_view(item)
+
+
+def list_catalog(principal: Principal, project_id: str, limit: int, cursor: str | None) -> CatalogEntryPage:
+    _visible_or_404(principal, project_id)
+    page = store.list_catalog(project_id, limit=limit, cursor=cursor)
+    return CatalogEntryPage(items=[catalog_view(i) for i in page.items], next_cursor=page.next_cursor)
+
+
+# -- declarations (产品申报) ----------------------------------------------------------
+
+def _declaration_view(item: DeclarationItem, bid_group: str | None = None) -> DeclarationView:
+    return DeclarationView(project_id=item.project_id, org_id=item.org_id, code27=item.code27, bid_group=bid_group,
+                           record_id=item.record_id, declared_at=_cn(item.declared_at))
+
+
+def _declarable(project_id: str, now: datetime) -> ProjectItem:
+    project = _get_or_404(project_id)
+    if not project.published:
+        raise NOT_FOUND
+    rules.check_declarable(project.windows, True, now)  # at the moment of the request, whatever the schedule did
+    return project
+
+
+def declare(principal: Principal, project_id: str, body: DeclarationCreate) -> DeclarationView:
+    """Declare a product that is in the project catalog and approved in the enterprise's own library."""
+    access_rules.check(DECLARER, principal)
+    from chalicelib.store import records
+
+    code = consumables.code27(body.code27)
+    now = clock.now()
+    _declarable(project_id, now)
+    catalog_entry = store.get_catalog_entry(project_id, code)
+    if catalog_entry is None:
+        raise ValidationFailed.on("code27", "该产品不在本项目的产品目录中", code="not_in_project_catalog")
+    record_id = f"{RecordKind.PRODUCT.value}-{principal.org_id}-{code}"
+    head = records.get_head(record_id)
+    if head is None or head.org_id != principal.org_id or head.effective_rev is None:
+        raise ValidationFailed.on("code27", "该产品未在本企业产品库中审核通过", code="product_not_approved")
+    item = DeclarationItem(pk=store.project_pk(project_id), sk=store.declaration_sk(principal.org_id, code),
+                           project_id=project_id, org_id=principal.org_id, code27=code, record_id=record_id,
+                           declared_at=store.key_instant(now), declared_by=f"account#{principal.account_id}")
+    uow = UnitOfWork()
+    uow.put(item, condition=DeclarationItem.pk.does_not_exist(),
+            conflict=Conflict("该产品已申报，不能重复申报", code="already_declared"))
+    uow.check(CatalogEntryItem, item.pk, store.catalog_sk(code), CatalogEntryItem.pk.exists(),
+              conflict=ValidationFailed.on("code27", "该产品不在本项目的产品目录中", code="not_in_project_catalog"))
+    uow.audit(entry(f"project#{project_id}", "declaration_added", **by(principal),
+                    after={"org_id": principal.org_id, "code27": code}, at=now))
+    uow.commit()
+    return _declaration_view(item, catalog_entry.bid_group)
+
+
+def withdraw(principal: Principal, project_id: str, code27: str) -> Done:
+    """Delete one of the enterprise's declarations, only while the window is open."""
+    access_rules.check(DECLARER, principal)
+    code = consumables.code27(code27)
+    now = clock.now()
+    _declarable(project_id, now)
+    item = store.get_declaration(project_id, principal.org_id, code)
+    missing = NotFound("申报记录不存在", code="declaration_not_found")
+    if item is None:
+        raise missing
+    uow = UnitOfWork()
+    uow.delete(item, condition=DeclarationItem.pk.exists(), conflict=missing)
+    uow.audit(entry(f"project#{project_id}", "declaration_deleted", **by(principal),
+                    before={"org_id": principal.org_id, "code27": code}, at=now))
+    uow.commit()
+    return Done(message="已删除申报")
+
+
+def list_declarations(principal: Principal, project_id: str, limit: int, cursor: str | None) -> DeclarationPage:
+    """The caller's own declarations in a published project."""
+    access_rules.check(DECLARER, principal)
+    project = _get_or_404(project_id)
+    if not project.published:
+        raise NOT_FOUND
+    page = store.list_declarations(project_id, principal.org_id, limit=limit, cursor=cursor)
+    return DeclarationPage(items=[_declaration_view(i) for i in page.items], next_cursor=page.next_cursor)

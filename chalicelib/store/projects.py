@@ -1,0 +1,177 @@
+"""Procurement projects in the ``main`` table.
+
+- project: ``pk = project#<id>``, ``sk = project``
+  - ``gsi1``: ``projects#status#<stored status>`` / ``<created_at>#<id>``: the center's list by status
+  - ``gsi2``: ``projects#due`` / ``<next due instant>#<id>``: sparse, only while a status change is
+    ahead (published and not finished), so the schedule finds due projects with one Query
+- announcement (公告): ``pk = project#<id>``, ``sk = announcement``, written when the project is
+  published; ``gsi1``: ``announcements`` / ``<published_at>#<id>``: the public list, newest first.
+  The windows cannot change after publication, so the copy never goes stale.
+
+Instants in keys use one fixed UTC format (``2026-03-01T01:00:00.000000Z``) so they sort as strings.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.domain.projects import Windows
+from chalicelib.store.paging import Page, query_page
+from chalicelib.store.tables import MainTable
+
+DUE = "projects#due"
+ANNOUNCEMENTS = "announcements"
+
+
+def key_instant(at: datetime) -> str:
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def project_pk(project_id: str) -> str:
+    return f"project#{project_id}"
+
+
+def status_pk(status: str) -> str:
+    return f"projects#status#{status}"
+
+
+def due_sk(at: datetime, project_id: str) -> str:
+    return f"{key_instant(at)}#{project_id}"
+
+
+class _WindowFields:
+    @property
+    def windows(self) -> Windows:
+        return Windows(parse_instant(self.declaration_start), parse_instant(self.declaration_end),
+                       parse_instant(self.publication_start), parse_instant(self.publication_end))
+
+
+class ProjectItem(_WindowFields, MainTable):
+    project_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    announcement = UnicodeAttribute()
+    declaration_start = UnicodeAttribute()
+    declaration_end = UnicodeAttribute()
+    publication_start = UnicodeAttribute()
+    publication_end = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    published_at = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+class AnnouncementItem(_WindowFields, MainTable):
+    project_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    announcement = UnicodeAttribute()
+    declaration_start = UnicodeAttribute()
+    declaration_end = UnicodeAttribute()
+    publication_start = UnicodeAttribute()
+    publication_end = UnicodeAttribute()
+    published_at = UnicodeAttribute()
+
+
+def get(project_id: str) -> ProjectItem | None:
+    try:
+        return ProjectItem.get(project_pk(project_id), "project", consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def announcement_of(item: ProjectItem) -> AnnouncementItem:
+    return AnnouncementItem(
+        pk=project_pk(item.project_id), sk="announcement", project_id=item.project_id, kind=item.kind,
+        name=item.name, announcement=item.announcement, declaration_start=item.declaration_start,
+        declaration_end=item.declaration_end, publication_start=item.publication_start,
+        publication_end=item.publication_end, published_at=item.published_at, gsi1pk=ANNOUNCEMENTS,
+        gsi1sk=f"{item.published_at}#{item.project_id}")
+
+
+def list_by_status(status: str, *, limit: int, cursor: str | None) -> Page[ProjectItem]:
+    pk = status_pk(status)
+    return query_page(ProjectItem.gsi1.query, scope=pk, key_names=("pk", "sk", "gsi1pk", "gsi1sk"),
+                      limit=limit, cursor=cursor, hash_key=pk, scan_index_forward=False)
+
+
+def list_announcements(*, limit: int, cursor: str | None) -> Page[AnnouncementItem]:
+    return query_page(AnnouncementItem.gsi1.query, scope=ANNOUNCEMENTS,
+                      key_names=("pk", "sk", "gsi1pk", "gsi1sk"), limit=limit, cursor=cursor,
+                      hash_key=ANNOUNCEMENTS, scan_index_forward=False)
+
+
+def due(now: datetime, limit: int = 100):
+    """Projects whose next status change is at or before ``now`` (one Query on gsi2, paged by DynamoDB)."""
+    # '~' sorts after every character of a project id, so a project due exactly at ``now`` is included.
+    return ProjectItem.gsi2.query(DUE, ProjectItem.gsi2sk <= f"{key_instant(now)}#~", page_size=limit)
+
+
+# -- project catalog and declarations --------------------------------------------
+# - catalog entry: ``project#<id>`` / ``catalog#<code27>``
+# - declaration:   ``project#<id>`` / ``decl#<org_id>#<code27>`` (one per enterprise and product: the key
+#   itself refuses duplicates)
+
+def catalog_sk(code27: str) -> str:
+    return f"catalog#{code27}"
+
+
+def declaration_sk(org_id: str, code27: str) -> str:
+    return f"decl#{org_id}#{code27}"
+
+
+class CatalogEntryItem(MainTable):
+    project_id = UnicodeAttribute()
+    code27 = UnicodeAttribute()
+    bid_group = UnicodeAttribute()
+    specification = UnicodeAttribute()
+    model = UnicodeAttribute()
+    added_at = UnicodeAttribute()
+
+
+class DeclarationItem(MainTable):
+    project_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    code27 = UnicodeAttribute()
+    record_id = UnicodeAttribute()
+    declared_at = UnicodeAttribute()
+    declared_by = UnicodeAttribute()
+
+
+def get_catalog_entry(project_id: str, code27: str) -> CatalogEntryItem | None:
+    try:
+        return CatalogEntryItem.get(project_pk(project_id), catalog_sk(code27), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def get_declaration(project_id: str, org_id: str, code27: str) -> DeclarationItem | None:
+    try:
+        return DeclarationItem.get(project_pk(project_id), declaration_sk(org_id, code27), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def list_catalog(project_id: str, *, limit: int, cursor: str | None) -> Page[CatalogEntryItem]:
+    pk = project_pk(project_id)
+    return query_page(CatalogEntryItem.query, scope=f"{pk}#catalog", key_names=("pk", "sk"), limit=limit,
+                      cursor=cursor, hash_key=pk, range_key_condition=CatalogEntryItem.sk.startswith("catalog#"))
+
+
+def list_declarations(project_id: str, org_id: str, *, limit: int, cursor: str | None) -> Page[DeclarationItem]:
+    pk = project_pk(project_id)
+    prefix = f"decl#{org_id}#"
+    return query_page(DeclarationItem.query, scope=f"{pk}#{prefix}", key_names=("pk", "sk"), limit=limit,
+                      cursor=cursor, hash_key=pk, range_key_condition=DeclarationItem.sk.startswith(prefix))
