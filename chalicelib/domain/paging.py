@@ -18,8 +18,6 @@ from typing import Any
 from chalicelib.domain.errors import ValidationFailed
 
 MAX_CURSOR_LENGTH = 2048
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 
 
 def _b64(data: bytes) -> str:
@@ -63,16 +61,3 @@ class CursorCodec:
         if not isinstance(key, dict):
             raise invalid
         return key
-
-
-def clamp_page_size(raw: str | int | None) -> int:
-    """Parse a ``limit`` query parameter: 1..MAX_PAGE_SIZE, default DEFAULT_PAGE_SIZE."""
-    if raw is None or raw == "":
-        return DEFAULT_PAGE_SIZE
-    try:
-        size = int(raw)
-    except (TypeError, ValueError):
-        raise ValidationFailed.on("limit", "必须是整数") from None
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValidationFailed.on("limit", f"必须在 1 到 {MAX_PAGE_SIZE} 之间")
-    return size

@@ -1,10 +1,6 @@
 from __future__ import annotations
 
-from typing import Generic, TypeVar
-
 from pydantic import BaseModel, ConfigDict, Field
-
-T = TypeVar("T")
 
 
 class Model(BaseModel):
@@ -23,11 +19,6 @@ class Strict(Model):
 class PageQuery(Strict):
     limit: int = Field(20, ge=1, le=100, description="page size")
     cursor: str | None = Field(None, max_length=2048, description="opaque cursor from the previous page")
-
-
-class PageOf(Model, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last page")
 
 
 class ErrorDetail(Model):

@@ -1,7 +1,7 @@
 import pytest
 
 from chalicelib.domain.errors import ValidationFailed
-from chalicelib.domain.paging import CursorCodec, clamp_page_size
+from chalicelib.domain.paging import CursorCodec
 
 codec = CursorCodec(b"k" * 32)
 KEY = {"pk": {"S": "dict#region#root"}, "sk": {"S": "130000"}}
@@ -51,15 +51,3 @@ def test_a_signed_non_object_payload_is_refused():
     enc = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
     with pytest.raises(ValidationFailed):
         codec.decode("s", f"{enc(payload)}.{enc(mac)}")
-
-
-@pytest.mark.parametrize("raw,expected", [(None, 20), ("", 20), ("1", 1), (100, 100)])
-def test_page_size(raw, expected):
-    assert clamp_page_size(raw) == expected
-
-
-@pytest.mark.parametrize("raw", ["0", "101", "-3", "abc", "1.5"])
-def test_bad_page_size(raw):
-    with pytest.raises(ValidationFailed) as caught:
-        clamp_page_size(raw)
-    assert caught.value.details[0].field == "limit"
