@@ -166,3 +166,23 @@ def deliver_job_messages(client, aws) -> int:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         delivered += len(messages)
 
+
+
+@pytest.fixture
+def catalog_world(aws):
+    """A manufacturer holding the demo catalog's certificates, an authorised
+    operator, and two platform reviewers (units of measure seeded)."""
+    from chalicelib.domain.enums import ActorKind, UnitRole
+    from chalicelib.store import dictionaries
+    from ops.seed import load_units
+    from tests import factory
+
+    dictionaries.put_units(load_units())
+    maker = factory.make_org(role=UnitRole.MANUFACTURER)
+    op, _ = factory.add_operator(maker)
+    factory.seed_demo_catalog(maker)
+    platform = factory.make_org(ActorKind.PLATFORM, "630000")
+    r1, _ = factory.add_operator(platform)
+    r2, _ = factory.add_operator(platform)
+    return {"org": maker, "op": op, "token": factory.token(op, maker.org_id),
+            "reviewer": factory.token(r1, platform.org_id), "reviewer2": factory.token(r2, platform.org_id)}

@@ -22,19 +22,8 @@ HEADER = ["耗材代码27位 code27", "最小计量单位 min_usage_unit", "最�
 
 
 @pytest.fixture
-def world(aws):
-    from chalicelib.store import dictionaries
-    from ops.seed import load_units
-
-    dictionaries.put_units(load_units())
-    maker = factory.make_org(role=UnitRole.MANUFACTURER)
-    op, _ = factory.add_operator(maker)
-    factory.seed_demo_catalog(maker)
-    platform = factory.make_org(ActorKind.PLATFORM, "630000")
-    r1, _ = factory.add_operator(platform)
-    r2, _ = factory.add_operator(platform)
-    return {"org": maker, "op": op, "token": factory.token(op, maker.org_id),
-            "reviewer": factory.token(r1, platform.org_id), "reviewer2": factory.token(r2, platform.org_id)}
+def world(catalog_world):
+    return catalog_world
 
 
 def submitted_item(api, w) -> None:
