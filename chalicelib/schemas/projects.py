@@ -117,3 +117,36 @@ class DeclarationView(Model):
 class DeclarationPage(Model):
     items: list[DeclarationView]
     next_cursor: str | None = None
+
+
+class WorkbenchQuery(PageQuery):
+    include_finished: bool = Field(False, description="also projects whose publication has ended")
+
+
+class WorkbenchProject(Model):
+    """A published project on the enterprise's workbench (我的工作台), with its own declaration count."""
+
+    project: AnnouncementView
+    declaration_count: int = Field(description="the enterprise's declarations in this project")
+    can_declare: bool = Field(description="the declaration window is open now")
+
+
+class WorkbenchPage(Model):
+    items: list[WorkbenchProject]
+    next_cursor: str | None = None
+
+
+class CandidateView(Model):
+    """A project-catalog product the enterprise may declare (选择耗材目录): approved in its own library."""
+
+    code27: str
+    bid_group: str
+    specification: str
+    model: str
+    record_id: str = Field(description="the enterprise's approved product record")
+    declared: bool = Field(description="already declared in this project")
+
+
+class CandidatePage(Model):
+    items: list[CandidateView]
+    next_cursor: str | None = None

@@ -20,7 +20,9 @@ from chalicelib.schemas.projects import (
 )
 from chalicelib.services.identity.common import by, entry, new_id
 from chalicelib.store import projects as store
-from chalicelib.store.projects import AnnouncementItem, CatalogEntryItem, DeclarationItem, ProjectItem
+from chalicelib.store.projects import (
+    AnnouncementItem, CatalogEntryItem, DeclarationCountItem, DeclarationItem, ProjectItem,
+)
 from chalicelib.store.uow import UnitOfWork
 
 log = get_logger("projects")
@@ -280,10 +282,35 @@ def _declaration_view(item: DeclarationItem, bid_group: str | None = None) -> De
                            record_id=item.record_id, declared_at=_cn(item.declared_at))
 
 
-def _declarable(project_id: str, now: datetime) -> ProjectItem:
+def product_record_id(org_id: str, code27: str) -> str:
+    """The enterprise's own product record for a code (records are keyed by organisation and code)."""
+    return f"{RecordKind.PRODUCT.value}-{org_id}-{code27}"
+
+
+def is_approved_own(head, org_id: str) -> bool:
+    """A product record approved (it has an effective revision) in the enterprise's own library."""
+    return head is not None and head.org_id == org_id and head.effective_rev is not None
+
+
+def _count_item(project_id: str, org_id: str) -> DeclarationCountItem:
+    return DeclarationCountItem(pk=store.project_pk(project_id), sk=store.count_sk(org_id))
+
+
+def _count_actions(project_id: str, org_id: str, delta: int) -> list:
+    return [DeclarationCountItem.declarations.add(delta), DeclarationCountItem.project_id.set(project_id),
+            DeclarationCountItem.org_id.set(org_id)]
+
+
+def published_or_404(project_id: str) -> ProjectItem:
+    """A published project (a draft is not found for anyone but the center)."""
     project = _get_or_404(project_id)
     if not project.published:
         raise NOT_FOUND
+    return project
+
+
+def _declarable(project_id: str, now: datetime) -> ProjectItem:
+    project = published_or_404(project_id)
     rules.check_declarable(project.windows, True, now)  # at the moment of the request, whatever the schedule did
     return project
 
@@ -299,9 +326,8 @@ def declare(principal: Principal, project_id: str, body: DeclarationCreate) -> D
     catalog_entry = store.get_catalog_entry(project_id, code)
     if catalog_entry is None:
         raise ValidationFailed.on("code27", "该产品不在本项目的产品目录中", code="not_in_project_catalog")
-    record_id = f"{RecordKind.PRODUCT.value}-{principal.org_id}-{code}"
-    head = records.get_head(record_id)
-    if head is None or head.org_id != principal.org_id or head.effective_rev is None:
+    record_id = product_record_id(principal.org_id, code)
+    if not is_approved_own(records.get_head(record_id), principal.org_id):
         raise ValidationFailed.on("code27", "该产品未在本企业产品库中审核通过", code="product_not_approved")
     item = DeclarationItem(pk=store.project_pk(project_id), sk=store.declaration_sk(principal.org_id, code),
                            project_id=project_id, org_id=principal.org_id, code27=code, record_id=record_id,
@@ -311,6 +337,7 @@ def declare(principal: Principal, project_id: str, body: DeclarationCreate) -> D
             conflict=Conflict("该产品已申报，不能重复申报", code="already_declared"))
     uow.check(CatalogEntryItem, item.pk, store.catalog_sk(code), CatalogEntryItem.pk.exists(),
               conflict=ValidationFailed.on("code27", "该产品不在本项目的产品目录中", code="not_in_project_catalog"))
+    uow.update(_count_item(project_id, principal.org_id), _count_actions(project_id, principal.org_id, +1))
     uow.audit(entry(f"project#{project_id}", "declaration_added", **by(principal),
                     after={"org_id": principal.org_id, "code27": code}, at=now))
     uow.commit()
@@ -329,6 +356,7 @@ def withdraw(principal: Principal, project_id: str, code27: str) -> Done:
         raise missing
     uow = UnitOfWork()
     uow.delete(item, condition=DeclarationItem.pk.exists(), conflict=missing)
+    uow.update(_count_item(project_id, principal.org_id), _count_actions(project_id, principal.org_id, -1))
     uow.audit(entry(f"project#{project_id}", "declaration_deleted", **by(principal),
                     before={"org_id": principal.org_id, "code27": code}, at=now))
     uow.commit()
@@ -338,8 +366,6 @@ def withdraw(principal: Principal, project_id: str, code27: str) -> Done:
 def list_declarations(principal: Principal, project_id: str, limit: int, cursor: str | None) -> DeclarationPage:
     """The caller's own declarations in a published project."""
     access_rules.check(DECLARER, principal)
-    project = _get_or_404(project_id)
-    if not project.published:
-        raise NOT_FOUND
+    published_or_404(project_id)
     page = store.list_declarations(project_id, principal.org_id, limit=limit, cursor=cursor)
     return DeclarationPage(items=[_declaration_view(i) for i in page.items], next_cursor=page.next_cursor)

@@ -18,7 +18,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.projects import Windows
-from chalicelib.store.paging import Page, query_page
+from chalicelib.store.paging import Page, cursor_codec, query_page
 from chalicelib.store.tables import MainTable
 
 DUE = "projects#due"
@@ -175,3 +175,65 @@ def list_declarations(project_id: str, org_id: str, *, limit: int, cursor: str |
     prefix = f"decl#{org_id}#"
     return query_page(DeclarationItem.query, scope=f"{pk}#{prefix}", key_names=("pk", "sk"), limit=limit,
                       cursor=cursor, hash_key=pk, range_key_condition=DeclarationItem.sk.startswith(prefix))
+
+
+# -- the enterprise workbench (我的工作台) --------------------------------------------
+# - declaration count: ``project#<id>`` / ``count#<org_id>``, ``declarations`` moved by ADD in the same
+#   transaction as each declaration and deletion, so the workbench reads one item per project instead of
+#   counting declarations.
+
+def count_sk(org_id: str) -> str:
+    return f"count#{org_id}"
+
+
+class DeclarationCountItem(MainTable):
+    project_id = UnicodeAttribute(null=True)
+    org_id = UnicodeAttribute(null=True)
+    declarations = NumberAttribute(default=0)
+
+
+def declaration_counts(project_ids: list[str], org_id: str) -> dict[str, int]:
+    """The enterprise's declaration count in each project (one BatchGetItem; absent = 0)."""
+    keys = [(project_pk(p), count_sk(org_id)) for p in dict.fromkeys(project_ids)]
+    found = {i.pk.removeprefix("project#"): int(i.declarations or 0)
+             for i in DeclarationCountItem.batch_get(keys)} if keys else {}
+    return {p: found.get(p, 0) for p in project_ids}
+
+
+def list_open_announcements(now: datetime, *, limit: int, cursor: str | None,
+                            include_finished: bool) -> Page[AnnouncementItem]:
+    """Published projects, newest first; unless ``include_finished``, only those whose publication has not
+    ended (a filter on the stored UTC instant, which sorts as a string)."""
+    extra = {} if include_finished else {"filter_condition": AnnouncementItem.publication_end > key_instant(now)}
+    return query_page(AnnouncementItem.gsi1.query, scope=f"{ANNOUNCEMENTS}#workbench#{int(include_finished)}",
+                      key_names=("pk", "sk", "gsi1pk", "gsi1sk"), limit=limit, cursor=cursor,
+                      hash_key=ANNOUNCEMENTS, scan_index_forward=False, **extra)
+
+
+def catalog_batches(project_id: str, *, batch: int, cursor: str | None):
+    """The project catalog in batches from ``cursor`` on: yields (entries, key of each entry) per DynamoDB page,
+    for lists that keep only some entries and must resume at the exact entry they stopped at."""
+    scope = f"{project_pk(project_id)}#candidates"
+    codec = cursor_codec()
+    start = codec.decode(scope, cursor)
+    results = CatalogEntryItem.query(project_pk(project_id), CatalogEntryItem.sk.startswith("catalog#"),
+                                     last_evaluated_key=start, page_size=batch)
+    chunk: list[CatalogEntryItem] = []
+    for item in results:
+        chunk.append(item)
+        if len(chunk) == batch:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def catalog_cursor(project_id: str, entry: CatalogEntryItem) -> str | None:
+    serialized = entry.serialize()
+    return cursor_codec().encode(f"{project_pk(project_id)}#candidates", {k: serialized[k] for k in ("pk", "sk")})
+
+
+def declared_codes(project_id: str, org_id: str, codes: list[str]) -> set[str]:
+    """Which of ``codes`` the enterprise has declared in the project (one BatchGetItem, at most 100 codes)."""
+    keys = [(project_pk(project_id), declaration_sk(org_id, c)) for c in dict.fromkeys(codes)]
+    return {i.code27 for i in DeclarationItem.batch_get(keys)} if keys else set()

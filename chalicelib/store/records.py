@@ -98,6 +98,12 @@ def get_head(record_id: str) -> HeadItem | None:
     return _get(HeadItem, rec_pk(record_id), "head")
 
 
+def get_heads(record_ids: list[str]) -> dict[str, HeadItem]:
+    """Several record heads by id in one BatchGetItem (at most 100 ids); absent records are left out."""
+    keys = [(rec_pk(r), "head") for r in dict.fromkeys(record_ids)]
+    return {h.record_id: h for h in HeadItem.batch_get(keys)} if keys else {}
+
+
 def get_revision(record_id: str, revision: int) -> RevisionItem | None:
     return _get(RevisionItem, rec_pk(record_id), rev_sk(revision))
 
