@@ -292,6 +292,16 @@ def is_approved_own(head, org_id: str) -> bool:
     return head is not None and head.org_id == org_id and head.effective_rev is not None
 
 
+def _still_passes_entry_checks(org_id: str) -> None:
+    """The gates of entering the procurement subsystem hold at each declaration too: a distribution enterprise
+    whose self-distribution declaration was rejected since it entered may not declare (409
+    self_distribution_required) until it submits again."""
+    from chalicelib.services.identity import organisation
+    from chalicelib.store import identity
+
+    organisation.check_entry(identity.get_org(org_id))
+
+
 def _count_item(project_id: str, org_id: str) -> DeclarationCountItem:
     return DeclarationCountItem(pk=store.project_pk(project_id), sk=store.count_sk(org_id))
 
@@ -323,6 +333,7 @@ def declare(principal: Principal, project_id: str, body: DeclarationCreate) -> D
     code = consumables.code27(body.code27)
     now = clock.now()
     _declarable(project_id, now)
+    _still_passes_entry_checks(principal.org_id)
     catalog_entry = store.get_catalog_entry(project_id, code)
     if catalog_entry is None:
         raise ValidationFailed.on("code27", "该产品不在本项目的产品目录中", code="not_in_project_catalog")

@@ -129,3 +129,29 @@ def test_candidates_page_past_entries_that_are_not_approved(api, people, frozen)
     assert [i["code27"] for i in page["items"]] == [codes[-1]] and page["next_cursor"] is None
     assert_error(api.get(f"/workbench/projects/{'0' * 32}/candidates", token=people.enterprise), 404,
                  "project_not_found", "unknown project")
+
+
+def test_a_distributor_whose_self_distribution_was_rejected_may_not_declare(api, people, declaring, frozen):
+    """The procurement entry gate holds at every declaration, not only on entry (Qinghai §六)."""
+    from chalicelib import clock
+    from chalicelib.domain.enums import UnitRole
+    from chalicelib.store.records import HeadItem, rec_pk
+    from tests import factory
+
+    project_id, start = declaring
+    frozen.set(start + DAY)
+    distributor = factory.make_org(role=UnitRole.DISTRIBUTOR, entered=True)
+    in_library(distributor.org_id, CODE)
+    token = factory.operator_token(distributor)
+    path = f"/projects/{project_id}/declarations"
+    record_id = f"self_distribution-{distributor.org_id}"
+    at = clock.now().isoformat()
+    head = HeadItem(pk=rec_pk(record_id), sk="head", record_id=record_id, kind="self_distribution",
+                    org_id=distributor.org_id, title="自配送：是", current_rev=1, current_status="rejected",
+                    created_at=at, updated_at=at)
+    head.save()
+    assert_error(api.post(path, {"code27": CODE}, token=token), 409, "self_distribution_required",
+                 "rejected since entry, nothing effective")
+    assert _workbench(api, token)[project_id]["declaration_count"] == 0
+    head.update(actions=[HeadItem.current_status.set("pending_first")])
+    assert_ok(api.post(path, {"code27": CODE}, token=token), "submitted again: may declare", 201)
