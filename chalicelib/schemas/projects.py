@@ -5,6 +5,7 @@ and shown in Asia/Shanghai (``+08:00``)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
@@ -150,3 +151,24 @@ class CandidateView(Model):
 class CandidatePage(Model):
     items: list[CandidateView]
     next_cursor: str | None = None
+
+
+class DeclarationBatch(Strict):
+    """Several products picked at once (勾选 … 确定); each is declared on its own."""
+
+    code27s: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(min_length=1, max_length=50, description="at most 50 codes, each as for one "
+                                                                        "declaration; repeated codes count once")
+
+
+class DeclarationOutcome(Model):
+    code27: str
+    declared: bool
+    error_code: str | None = Field(None, description="why it was refused (the code a single declaration gives)")
+    message: str | None = None
+    declaration: DeclarationView | None = None
+
+
+class DeclarationBatchResult(Model):
+    declared: int
+    refused: int
+    items: list[DeclarationOutcome]

@@ -15,8 +15,8 @@ from chalicelib.domain.errors import Conflict, DomainError, NotFound, Validation
 from chalicelib.logs import get_logger
 from chalicelib.schemas.identity import Done
 from chalicelib.schemas.projects import (
-    AnnouncementPage, AnnouncementView, CatalogEntryPage, CatalogEntryPut, CatalogEntryView, DeclarationCreate,
-    DeclarationPage, DeclarationView, ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
+    AnnouncementPage, AnnouncementView, CatalogEntryPage, CatalogEntryPut, CatalogEntryView, DeclarationBatch,
+    DeclarationBatchResult, DeclarationCreate, DeclarationOutcome, DeclarationPage, DeclarationView, ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
 )
 from chalicelib.services.identity.common import by, entry, new_id
 from chalicelib.store import projects as store
@@ -380,3 +380,23 @@ def list_declarations(principal: Principal, project_id: str, limit: int, cursor:
     published_or_404(project_id)
     page = store.list_declarations(project_id, principal.org_id, limit=limit, cursor=cursor)
     return DeclarationPage(items=[_declaration_view(i) for i in page.items], next_cursor=page.next_cursor)
+
+
+def declare_many(principal: Principal, project_id: str, body: DeclarationBatch) -> DeclarationBatchResult:
+    """Declare each picked product in its own transaction (as ``declare`` does, all rules included) and report
+    each outcome; a refusal of one never undoes another. The window is checked first for the whole batch, so a
+    closed window is still a 409 for the request."""
+    _declarable(project_id, clock.now())
+    outcomes = []
+    for code in dict.fromkeys(c.strip().upper() for c in body.code27s):
+        try:
+            made = declare(principal, project_id, DeclarationCreate(code27=code))
+        except (ValidationFailed, Conflict) as error:
+            if error.code in ("declaration_window_closed", "declaration_window_not_open"):
+                raise  # the window closed during the batch: the rest would be refused too
+            outcomes.append(DeclarationOutcome(code27=code, declared=False, error_code=error.code,
+                                               message=error.message))
+        else:
+            outcomes.append(DeclarationOutcome(code27=made.code27, declared=True, declaration=made))
+    declared = sum(o.declared for o in outcomes)
+    return DeclarationBatchResult(declared=declared, refused=len(outcomes) - declared, items=outcomes)

@@ -155,3 +155,25 @@ def test_a_distributor_whose_self_distribution_was_rejected_may_not_declare(api,
     assert _workbench(api, token)[project_id]["declaration_count"] == 0
     head.update(actions=[HeadItem.current_status.set("pending_first")])
     assert_ok(api.post(path, {"code27": CODE}, token=token), "submitted again: may declare", 201)
+
+
+def test_declaring_several_picked_products_reports_each(api, people, declaring, frozen):
+    project_id, start = declaring
+    path = f"/projects/{project_id}/declarations/batch"
+    assert_error(api.post(path, {"code27s": [CODE]}, token=people.enterprise), 409, "declaration_window_not_open",
+                 "the window is checked for the whole batch")
+    frozen.set(start + DAY)
+    result = assert_ok(api.post(path, {"code27s": [CODE, OTHER, OUTSIDE, CODE.lower(), "C1401"]},
+                                token=people.enterprise), "batch")
+    outcomes = {o["code27"]: (o["declared"], o["error_code"]) for o in result["items"]}
+    assert outcomes == {CODE: (True, None), OTHER: (False, "product_not_approved"),
+                        OUTSIDE: (False, "not_in_project_catalog"), "C1401": (False, "malformed")}, outcomes
+    assert (result["declared"], result["refused"]) == (1, 3)
+    again = assert_ok(api.post(path, {"code27s": [CODE]}, token=people.enterprise), "again")
+    assert again["items"][0]["error_code"] == "already_declared"
+    assert _workbench(api, people.enterprise)[project_id]["declaration_count"] == 1
+    for bad in ({"code27s": []}, {"code27s": [""]}, {"code27s": ["C" * 41]}, {"code27s": [CODE] * 51}, {}):
+        assert_error(api.post(path, bad, token=people.enterprise), 400, "validation_failed", f"bad batch {bad}")
+    frozen.set(start + 8 * DAY)
+    assert_error(api.post(path, {"code27s": [OTHER]}, token=people.enterprise), 409, "declaration_window_closed",
+                 "after the window")
