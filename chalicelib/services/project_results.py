@@ -18,22 +18,20 @@ from chalicelib.domain import access as access_rules
 from chalicelib.domain import project_results as rules
 from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import ActorKind, JobKind, OrgStatus, Permission
-from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from chalicelib.domain.errors import Conflict, DomainError, ValidationFailed
 from chalicelib.logs import get_logger
 from chalicelib.schemas.identity import UploadTicket
 from chalicelib.schemas.jobs import JobView
 from chalicelib.schemas.project_results import ResultPage, ResultQuery, ResultRowView, ResultsPublished
 from chalicelib.services.identity.common import by, entry, new_id
+from chalicelib.services.projects import NOT_FOUND, _get_or_404 as _project, _is_center  # the center, as projects
 from chalicelib.store import project_results as store
 from chalicelib.store import projects as project_store
 from chalicelib.store.project_results import ResultRowItem, ResultsHeadItem
-from chalicelib.store.projects import ProjectItem
 from chalicelib.store.uow import UnitOfWork
 
 log = get_logger("project_results")
-CENTER = access_rules.business(Permission.PROJECT_MANAGE, actors=frozenset({ActorKind.PLATFORM}))
 RESULT_QUERY = access_rules.business(Permission.RESULT_QUERY)
-NOT_FOUND = NotFound("项目不存在", code="project_not_found")
 NOT_PUBLISHED = Conflict("项目尚未发布", code="project_not_published")
 CHANGED = Conflict("项目结果已被其他操作更新，请刷新后重试", code="results_changed")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,21 +43,6 @@ ALIASES = {**{zh: col for col, zh in rules.LABELS.items()},
            "注册证编号": "cert_no", "注册备案号": "cert_no"}
 SAMPLE = ("A组", "91630100MA7B2C3D49", "某某医疗器械有限公司", "冠脉药物洗脱支架", "2.5mm×18mm", "FIREHAWK",
           "国械注准20153460001", "590.00", 1, "P0001")
-
-
-def _is_center(principal: Principal | None) -> bool:
-    try:
-        access_rules.check(CENTER, principal)
-    except DomainError:
-        return False
-    return True
-
-
-def _project(project_id: str) -> ProjectItem:
-    project = project_store.get(project_id)
-    if project is None:
-        raise NOT_FOUND
-    return project
 
 
 def _published(head: ResultsHeadItem | None) -> bool:
