@@ -6,8 +6,8 @@ from chalice import Chalice, Rate
 from chalicelib import resources
 from chalicelib.config import get_settings
 from chalicelib.handlers import (
-    _auth, auth, authorities, catalog, dictionaries, documents, health, jobs, openapi, organisation, product_import,
-    projects, records, reviews, workbench,
+    _auth, auth, authorities, catalog, code_matching, dictionaries, documents, health, jobs, openapi, organisation,
+    product_import, project_results, projects, records, reviews, workbench,
 )
 from chalicelib.logs import configure as configure_logs
 from chalicelib.notify import OUTBOX_STAGES
@@ -19,7 +19,7 @@ app = Chalice(app_name=resources.APP_NAME)
 app.api.cors = True
 for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
                   authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp, product_import.bp,
-                  projects.bp, workbench.bp):
+                  projects.bp, workbench.bp, project_results.bp, code_matching.bp):
     app.register_blueprint(blueprint)
 if settings.stage in OUTBOX_STAGES:  # the dev outbox does not exist on dev/prod
     from chalicelib.handlers import dev

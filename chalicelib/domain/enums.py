@@ -154,6 +154,7 @@ class JobKind(LabelledEnum):
     REGISTRY_IMPORT = ("registry_import", "参考库导入")
     CATALOG_IMPORT = ("catalog_import", "国家耗材目录导入")
     PRODUCT_IMPORT = ("product_import", "产品及包装导入")
+    PROJECT_RESULTS_IMPORT = ("project_results_import", "结果导入")
 
 
 class FileStatus(LabelledEnum):
