@@ -155,6 +155,7 @@ class JobKind(LabelledEnum):
     CATALOG_IMPORT = ("catalog_import", "国家耗材目录导入")
     PRODUCT_IMPORT = ("product_import", "产品及包装导入")
     PROJECT_RESULTS_IMPORT = ("project_results_import", "结果导入")
+    PROJECT_CATALOG_IMPORT = ("project_catalog_import", "项目目录导入")
 
 
 class FileStatus(LabelledEnum):

@@ -10,12 +10,17 @@ from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.lazy import lazy
 from chalicelib.schemas.common import PageQuery
 from chalicelib.schemas.projects import (
-    AnnouncementPage, CatalogEntryPage, CatalogEntryPut, CatalogEntryView, DeclarationCreate, DeclarationPage,
+    AnnouncementPage, AnnouncementView, AttachmentCreate, CatalogEntryPage, CatalogEntryPut, CatalogEntryQuery,
+    CatalogEntryView, CatalogImportRequest, CatalogImportTemplate, DeclarationCreate, DeclarationPage,
     DeclarationView, ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
 )
-from chalicelib.schemas.identity import Done
+from chalicelib.schemas.identity import Done, UploadRequest, UploadTicket
+from chalicelib.schemas.jobs import JobView
 
 service = lazy("chalicelib.services.projects")
+catalog_import = lazy("chalicelib.services.project_catalog")
+attachments = lazy("chalicelib.services.project_attachments")
+registries = lazy("chalicelib.services.identity.registries")
 
 bp = Blueprint(__name__)
 TAGS = ("projects",)
@@ -72,11 +77,11 @@ def put_catalog_entry(ctx: RequestContext, project_id: str, code27: str):
     return service.put_catalog_entry(ctx.principal, project_id, code27, ctx.body)
 
 
-@endpoint(bp, "/projects/{project_id}/catalog", access=ANY_ORG_ACCOUNT, tags=TAGS, query=PageQuery,
+@endpoint(bp, "/projects/{project_id}/catalog", access=ANY_ORG_ACCOUNT, tags=TAGS, query=CatalogEntryQuery,
           response=CatalogEntryPage, errors=(404,),
-          summary="The project catalog (the center: any project; everyone else: published projects)")
+          summary="The project catalog, by code or one bid group (the center: any project; others: published ones)")
 def list_catalog(ctx: RequestContext, project_id: str):
-    return service.list_catalog(ctx.principal, project_id, ctx.query.limit, ctx.query.cursor)
+    return service.list_catalog(ctx.principal, project_id, ctx.query)
 
 
 @endpoint(bp, "/projects/{project_id}/declarations", "POST", access=DECLARER, tags=TAGS, body=DeclarationCreate,
@@ -96,3 +101,50 @@ def list_declarations(ctx: RequestContext, project_id: str):
           errors=(404, 409), summary="Delete a declaration, only while the declaration window is open")
 def withdraw(ctx: RequestContext, project_id: str, code27: str):
     return service.withdraw(ctx.principal, project_id, code27)
+
+
+# -- project catalog import, catalog entry removal, attachments ---------------------------
+
+@endpoint(bp, "/projects/catalog-import-template", access=CENTER, tags=TAGS, response=CatalogImportTemplate,
+          summary="The project catalog import template (XLSX, base64): headers EN + 中文, a sample row, notes")
+def catalog_import_template(ctx: RequestContext):
+    return catalog_import.template()
+
+
+@endpoint(bp, "/projects/catalog-imports/uploads", "POST", access=CENTER, tags=TAGS, body=UploadRequest,
+          response=UploadTicket, status=201, summary="A presigned POST to upload a project catalog file (CSV/XLSX)")
+def catalog_import_upload(ctx: RequestContext):
+    return registries.upload_ticket(ctx.principal, ctx.body.filename)
+
+
+@endpoint(bp, "/projects/{project_id}/catalog-imports", "POST", access=CENTER, tags=TAGS, body=CatalogImportRequest,
+          response=JobView, status=202, idempotent=True, errors=(404, 409),
+          summary="Import the project catalog from an uploaded file (a job; bad rows come back in a report)")
+def start_catalog_import(ctx: RequestContext, project_id: str):
+    return catalog_import.start_import(ctx.principal, project_id, ctx.body.upload_key)
+
+
+@endpoint(bp, "/projects/{project_id}/catalog/{code27}", "DELETE", access=CENTER, tags=TAGS, response=Done,
+          errors=(404, 409),
+          summary="Remove a product from the project catalog (before the declaration end; if nobody declared it)")
+def delete_catalog_entry(ctx: RequestContext, project_id: str, code27: str):
+    return catalog_import.delete_entry(ctx.principal, project_id, code27)
+
+
+@endpoint(bp, "/projects/{project_id}/attachments", "POST", access=CENTER, tags=TAGS, body=AttachmentCreate,
+          response=ProjectView, status=201, errors=(404, 409),
+          summary="Attach a verified PDF of the center to a draft project (at most 10)")
+def attach(ctx: RequestContext, project_id: str):
+    return attachments.attach(ctx.principal, project_id, ctx.body)
+
+
+@endpoint(bp, "/projects/{project_id}/attachments/{file_id}", "DELETE", access=CENTER, tags=TAGS,
+          response=ProjectView, errors=(404, 409), summary="Remove an attachment from a draft project")
+def detach(ctx: RequestContext, project_id: str, file_id: str):
+    return attachments.detach(ctx.principal, project_id, file_id)
+
+
+@endpoint(bp, "/announcements/{project_id}", access=PUBLIC, tags=TAGS, response=AnnouncementView, errors=(404,),
+          summary="One published project's announcement with download links for its attachments; no login needed")
+def get_announcement(ctx: RequestContext, project_id: str):
+    return attachments.get_announcement(project_id)

@@ -56,6 +56,7 @@ class ProjectView(Model):
     published_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    attachments: list[AttachmentView] = Field([], description="附件 (PDF), each with a short-lived download link")
 
 
 class ProjectPage(Model):
@@ -76,6 +77,7 @@ class AnnouncementView(Model):
     status: str
     status_label: str
     published_at: datetime
+    attachments: list[AttachmentView] = Field([], description="附件 as published, each with a short-lived link")
 
 
 class AnnouncementPage(Model):
@@ -93,6 +95,8 @@ class CatalogEntryView(Model):
     bid_group: str
     specification: str
     model: str
+    item_name: str | None = Field(None, description="the national catalog's 单件名称")
+    cert_no: str | None = Field(None, description="注册备案号")
     added_at: datetime
 
 
@@ -172,3 +176,37 @@ class DeclarationBatchResult(Model):
     declared: int
     refused: int
     items: list[DeclarationOutcome]
+
+
+# -- project catalog import, attachments ----------------------------------------------
+
+class CatalogEntryQuery(PageQuery):
+    bid_group: str | None = Field(None, min_length=1, max_length=100, description="only this bid group (竞标分组)")
+    code27_prefix: str = Field("", pattern=r"^(C[0-9]{0,26})?$", description="codes starting with this (e.g. C1401)")
+
+
+class CatalogImportTemplate(Model):
+    filename: str
+    content_type: str
+    content_base64: str = Field(description="the XLSX file, base64-encoded")
+
+
+class CatalogImportRequest(Strict):
+    upload_key: str = Field(max_length=300, description="from POST /projects/catalog-imports/uploads (.csv/.xlsx)")
+
+
+class AttachmentCreate(Strict):
+    file_id: str = Field(min_length=1, max_length=64, description="a verified PDF of the center (POST /files, "
+                                                                  "purpose `project_attachment`)")
+    title: str = Field(min_length=1, max_length=100, description="附件名称")
+
+
+class AttachmentView(Model):
+    file_id: str
+    title: str
+    filename: str
+    size: int | None = None
+    pages: int | None = None
+    added_at: datetime
+    url: str = Field(description="presigned GET, valid for expires_in_s seconds")
+    expires_in_s: int

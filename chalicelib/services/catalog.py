@@ -22,7 +22,7 @@ from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import JobKind
 from chalicelib.domain.errors import NotFound, ValidationFailed
 from chalicelib.domain.identity import validators as v
-from chalicelib.services.tabular import error_report, read_rows  # noqa: F401 (used by other imports too)
+from chalicelib.services.tabular import check_upload, error_report, read_rows  # noqa: F401 (used by other imports too)
 from chalicelib.schemas.catalog import (
     CatalogCertPage, CatalogCertQuery, CatalogCertView, CatalogImportRequest, CatalogItemPage, CatalogItemView,
     CatalogProductPage, CatalogProductView,
@@ -246,14 +246,7 @@ def write(parsed: Parsed) -> int:
 def start_import(p: Principal, req: CatalogImportRequest) -> JobView:
     from chalicelib.services import jobs
 
-    if not req.upload_key.startswith(f"imports/{p.org_id}/") or ".." in req.upload_key:
-        raise ValidationFailed.on("upload_key", "只能导入本单位上传的文件", code="foreign_upload")
-    if not req.upload_key.endswith(tuple(f".{ext}" for ext in CONTENT_TYPES)):
-        raise ValidationFailed.on("upload_key", "只能导入 CSV 或 XLSX 文件", code="foreign_upload")
-    try:
-        files.head(req.upload_key)
-    except Exception:  # botocore ClientError 404: not uploaded (yet)
-        raise ValidationFailed.on("upload_key", "文件尚未上传或已过期", code="upload_not_found") from None
+    check_upload(p.org_id, req.upload_key, CONTENT_TYPES)
     return jobs.submit(JobKind.CATALOG_IMPORT, {"upload_key": req.upload_key},
                        owner=f"account#{p.account_id}", actor=f"account#{p.account_id}")
 

@@ -15,10 +15,13 @@ from chalicelib.domain.errors import Conflict, DomainError, NotFound, Validation
 from chalicelib.logs import get_logger
 from chalicelib.schemas.identity import Done
 from chalicelib.schemas.projects import (
-    AnnouncementPage, AnnouncementView, CatalogEntryPage, CatalogEntryPut, CatalogEntryView, DeclarationBatch,
-    DeclarationBatchResult, DeclarationCreate, DeclarationOutcome, DeclarationPage, DeclarationView, ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
+    AnnouncementPage, AnnouncementView, CatalogEntryPage, CatalogEntryPut, CatalogEntryQuery, CatalogEntryView,
+    DeclarationBatch, DeclarationBatchResult, DeclarationCreate, DeclarationOutcome, DeclarationPage, DeclarationView,
+    ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
 )
 from chalicelib.services.identity.common import by, entry, new_id
+from chalicelib.services.project_attachments import attachment_views
+from chalicelib.store import project_catalog
 from chalicelib.store import projects as store
 from chalicelib.store.projects import (
     AnnouncementItem, CatalogEntryItem, DeclarationCountItem, DeclarationItem, ProjectItem,
@@ -63,7 +66,8 @@ def view(item: ProjectItem, now: datetime | None = None) -> ProjectView:
         announcement=item.announcement, **{f: _cn(getattr(item, f)) for f in rules.WINDOW_FIELDS},
         status=status.value, status_label=status.label,
         next_transition_at=due.astimezone(clock.CHINA) if due else None, published_at=_cn(item.published_at),
-        created_at=_cn(item.created_at), updated_at=_cn(item.updated_at))
+        created_at=_cn(item.created_at), updated_at=_cn(item.updated_at),
+        attachments=attachment_views(item.attachments))
 
 
 def announcement_view(item: AnnouncementItem, now: datetime) -> AnnouncementView:
@@ -72,7 +76,8 @@ def announcement_view(item: AnnouncementItem, now: datetime) -> AnnouncementView
     return AnnouncementView(
         project_id=item.project_id, kind=kind.value, kind_label=kind.label, name=item.name,
         announcement=item.announcement, **{f: _cn(getattr(item, f)) for f in rules.WINDOW_FIELDS},
-        status=status.value, status_label=status.label, published_at=_cn(item.published_at))
+        status=status.value, status_label=status.label, published_at=_cn(item.published_at),
+        attachments=attachment_views(item.attachments))
 
 
 def _get_or_404(project_id: str) -> ProjectItem:
@@ -241,7 +246,8 @@ def _visible_or_404(principal: Principal, project_id: str) -> ProjectItem:
 def catalog_view(entry_item: CatalogEntryItem) -> CatalogEntryView:
     return CatalogEntryView(project_id=entry_item.project_id, code27=entry_item.code27,
                             bid_group=entry_item.bid_group, specification=entry_item.specification,
-                            model=entry_item.model, added_at=_cn(entry_item.added_at))
+                            model=entry_item.model, item_name=entry_item.item_name, cert_no=entry_item.cert_no,
+                            added_at=_cn(entry_item.added_at))
 
 
 def put_catalog_entry(principal: Principal, project_id: str, code27: str, body: CatalogEntryPut) -> CatalogEntryView:
@@ -257,21 +263,22 @@ def put_catalog_entry(principal: Principal, project_id: str, code27: str, body: 
     if product is None:
         raise ValidationFailed.on("code27", "国家耗材目录中没有该规格型号编码", code="not_in_catalog")
     existing = store.get_catalog_entry(project_id, code)
-    item = CatalogEntryItem(pk=store.project_pk(project_id), sk=store.catalog_sk(code), project_id=project_id,
-                            code27=code, bid_group=body.bid_group, specification=product.specification,
-                            model=product.model, added_at=existing.added_at if existing else store.key_instant(now))
+    # an update, not a put: the entry's declarations counter survives a re-group
+    key = project_catalog.entry_key(project_id, code)
     uow = UnitOfWork()
-    uow.put(item)
+    uow.update(key, project_catalog.entry_actions(project_id, product, catalog.get_item(product.code20),
+                                                  body.bid_group, store.key_instant(now)))
     uow.audit(entry(f"project#{project_id}", "project_catalog_entry_put", **by(principal),
                     before={"code27": code, "bid_group": existing.bid_group} if existing else None,
                     after={"code27": code, "bid_group": body.bid_group}, at=now))
     uow.commit()
-    return catalog_view(item)
+    return catalog_view(store.get_catalog_entry(project_id, code))
 
 
-def list_catalog(principal: Principal, project_id: str, limit: int, cursor: str | None) -> CatalogEntryPage:
+def list_catalog(principal: Principal, project_id: str, query: CatalogEntryQuery) -> CatalogEntryPage:
     _visible_or_404(principal, project_id)
-    page = store.list_catalog(project_id, limit=limit, cursor=cursor)
+    page = store.list_catalog(project_id, limit=query.limit, cursor=query.cursor, bid_group=query.bid_group,
+                              code27_prefix=query.code27_prefix)
     return CatalogEntryPage(items=[catalog_view(i) for i in page.items], next_cursor=page.next_cursor)
 
 
@@ -346,8 +353,10 @@ def declare(principal: Principal, project_id: str, body: DeclarationCreate) -> D
     uow = UnitOfWork()
     uow.put(item, condition=DeclarationItem.pk.does_not_exist(),
             conflict=Conflict("该产品已申报，不能重复申报", code="already_declared"))
-    uow.check(CatalogEntryItem, item.pk, store.catalog_sk(code), CatalogEntryItem.pk.exists(),
-              conflict=ValidationFailed.on("code27", "该产品不在本项目的产品目录中", code="not_in_project_catalog"))
+    # counted on the entry, so that the center cannot remove a declared product from the catalog
+    uow.update(project_catalog.entry_key(project_id, code), [CatalogEntryItem.declarations.add(1)],
+               condition=CatalogEntryItem.pk.exists(),
+               conflict=ValidationFailed.on("code27", "该产品不在本项目的产品目录中", code="not_in_project_catalog"))
     uow.update(_count_item(project_id, principal.org_id), _count_actions(project_id, principal.org_id, +1))
     uow.audit(entry(f"project#{project_id}", "declaration_added", **by(principal),
                     after={"org_id": principal.org_id, "code27": code}, at=now))
@@ -367,6 +376,8 @@ def withdraw(principal: Principal, project_id: str, code27: str) -> Done:
         raise missing
     uow = UnitOfWork()
     uow.delete(item, condition=DeclarationItem.pk.exists(), conflict=missing)
+    uow.update(project_catalog.entry_key(project_id, code), [CatalogEntryItem.declarations.add(-1)],
+               condition=CatalogEntryItem.pk.exists())
     uow.update(_count_item(project_id, principal.org_id), _count_actions(project_id, principal.org_id, -1))
     uow.audit(entry(f"project#{project_id}", "declaration_deleted", **by(principal),
                     before={"org_id": principal.org_id, "code27": code}, at=now))

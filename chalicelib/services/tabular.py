@@ -40,6 +40,21 @@ def read_rows(data: bytes, key: str, aliases: dict[str, str], required: Iterable
         yield number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
 
 
+def check_upload(org_id: str | None, upload_key: str, extensions: Iterable[str] = ("csv", "xlsx")) -> None:
+    """An import file must be one the caller's organisation uploaded (``imports/<org>/``), of one of
+    ``extensions``, and be there: else a 400 on ``upload_key`` (``foreign_upload``, ``upload_not_found``)."""
+    from chalicelib import files
+
+    if org_id is None or not upload_key.startswith(f"imports/{org_id}/") or ".." in upload_key:
+        raise ValidationFailed.on("upload_key", "只能导入本单位上传的文件", code="foreign_upload")
+    if not upload_key.endswith(tuple(f".{ext}" for ext in extensions)):
+        raise ValidationFailed.on("upload_key", "只能导入 CSV 或 XLSX 文件", code="foreign_upload")
+    try:
+        files.head(upload_key)
+    except Exception:  # botocore ClientError 404: not uploaded (yet)
+        raise ValidationFailed.on("upload_key", "文件尚未上传或已过期", code="upload_not_found") from None
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.domain.projects import Windows
@@ -45,6 +45,18 @@ def due_sk(at: datetime, project_id: str) -> str:
     return f"{key_instant(at)}#{project_id}"
 
 
+class Attachment(MapAttribute):
+    """A PDF attached to a project (附件): a verified file of the center, copied into the announcement."""
+
+    file_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    key = UnicodeAttribute()  # the verified bytes: orgs/<org>/files/<file_id>.pdf
+    size = NumberAttribute(null=True)
+    pages = NumberAttribute(null=True)
+    added_at = UnicodeAttribute()
+
+
 class _WindowFields:
     @property
     def windows(self) -> Windows:
@@ -67,6 +79,7 @@ class ProjectItem(_WindowFields, MainTable):
     updated_at = UnicodeAttribute()
     published_at = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
+    attachments = ListAttribute(of=Attachment, null=True)
 
     @property
     def published(self) -> bool:
@@ -83,6 +96,7 @@ class AnnouncementItem(_WindowFields, MainTable):
     publication_start = UnicodeAttribute()
     publication_end = UnicodeAttribute()
     published_at = UnicodeAttribute()
+    attachments = ListAttribute(of=Attachment, null=True)  # as they were at publication
 
 
 def get(project_id: str) -> ProjectItem | None:
@@ -92,13 +106,20 @@ def get(project_id: str) -> ProjectItem | None:
         return None
 
 
+def get_announcement(project_id: str) -> AnnouncementItem | None:
+    try:
+        return AnnouncementItem.get(project_pk(project_id), "announcement")
+    except DoesNotExist:
+        return None
+
+
 def announcement_of(item: ProjectItem) -> AnnouncementItem:
     return AnnouncementItem(
         pk=project_pk(item.project_id), sk="announcement", project_id=item.project_id, kind=item.kind,
         name=item.name, announcement=item.announcement, declaration_start=item.declaration_start,
         declaration_end=item.declaration_end, publication_start=item.publication_start,
-        publication_end=item.publication_end, published_at=item.published_at, gsi1pk=ANNOUNCEMENTS,
-        gsi1sk=f"{item.published_at}#{item.project_id}")
+        publication_end=item.publication_end, published_at=item.published_at, attachments=item.attachments,
+        gsi1pk=ANNOUNCEMENTS, gsi1sk=f"{item.published_at}#{item.project_id}")
 
 
 def list_by_status(status: str, *, limit: int, cursor: str | None) -> Page[ProjectItem]:
@@ -132,13 +153,23 @@ def declaration_sk(org_id: str, code27: str) -> str:
     return f"decl#{org_id}#{code27}"
 
 
+def group_pk(project_id: str, bid_group: str) -> str:
+    return f"project#{project_id}#group#{bid_group}"
+
+
 class CatalogEntryItem(MainTable):
+    """gsi1: ``project#<id>#group#<bid_group>`` / ``<code27>`` (the catalog by bid group). Written with
+    UpdateItem (``store.project_catalog.entry_actions``) so that ``declarations`` survives a re-group."""
+
     project_id = UnicodeAttribute()
     code27 = UnicodeAttribute()
     bid_group = UnicodeAttribute()
     specification = UnicodeAttribute()
     model = UnicodeAttribute()
     added_at = UnicodeAttribute()
+    item_name = UnicodeAttribute(null=True)  # the national catalog's 单件名称
+    cert_no = UnicodeAttribute(null=True)  # its 注册备案号
+    declarations = NumberAttribute(null=True)  # how many enterprises declared it (kept by declare/withdraw)
 
 
 class DeclarationItem(MainTable):
@@ -164,10 +195,19 @@ def get_declaration(project_id: str, org_id: str, code27: str) -> DeclarationIte
         return None
 
 
-def list_catalog(project_id: str, *, limit: int, cursor: str | None) -> Page[CatalogEntryItem]:
+def list_catalog(project_id: str, *, limit: int, cursor: str | None, bid_group: str | None = None,
+                 code27_prefix: str = "") -> Page[CatalogEntryItem]:
+    """By code; with ``bid_group``, one Query on gsi1 (that group's entries by code)."""
+    if bid_group is not None:
+        gpk = group_pk(project_id, bid_group)
+        return query_page(CatalogEntryItem.gsi1.query, scope=f"{gpk}#{code27_prefix}",
+                          key_names=("pk", "sk", "gsi1pk", "gsi1sk"), limit=limit, cursor=cursor, hash_key=gpk,
+                          range_key_condition=CatalogEntryItem.gsi1sk.startswith(code27_prefix)
+                          if code27_prefix else None)
     pk = project_pk(project_id)
-    return query_page(CatalogEntryItem.query, scope=f"{pk}#catalog", key_names=("pk", "sk"), limit=limit,
-                      cursor=cursor, hash_key=pk, range_key_condition=CatalogEntryItem.sk.startswith("catalog#"))
+    prefix = catalog_sk(code27_prefix)
+    return query_page(CatalogEntryItem.query, scope=f"{pk}#{prefix}", key_names=("pk", "sk"), limit=limit,
+                      cursor=cursor, hash_key=pk, range_key_condition=CatalogEntryItem.sk.startswith(prefix))
 
 
 def list_declarations(project_id: str, org_id: str, *, limit: int, cursor: str | None) -> Page[DeclarationItem]:

@@ -104,14 +104,9 @@ def start_import(p: Principal, upload_key: str):
     from chalicelib.services import jobs
     from chalicelib.services.identity.registries import CONTENT_TYPES
 
-    if not upload_key.startswith(f"imports/{p.org_id}/") or ".." in upload_key:
-        raise ValidationFailed.on("upload_key", "只能导入本单位上传的文件", code="foreign_upload")
-    if not upload_key.endswith(tuple(f".{ext}" for ext in CONTENT_TYPES)):
-        raise ValidationFailed.on("upload_key", "只能导入 CSV 或 XLSX 文件", code="foreign_upload")
-    try:
-        files.head(upload_key)
-    except Exception:  # botocore ClientError 404: not uploaded (yet)
-        raise ValidationFailed.on("upload_key", "文件尚未上传或已过期", code="upload_not_found") from None
+    from chalicelib.services.tabular import check_upload
+
+    check_upload(p.org_id, upload_key, CONTENT_TYPES)
     return jobs.submit(JobKind.PRODUCT_IMPORT,
                        {"upload_key": upload_key, "org_id": p.org_id, "account_id": p.account_id},
                        owner=f"account#{p.account_id}", actor=f"account#{p.account_id}")
