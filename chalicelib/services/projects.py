@@ -18,6 +18,7 @@ from chalicelib.schemas.projects import (
     AnnouncementPage, AnnouncementView, CatalogEntryPage, CatalogEntryPut, CatalogEntryView, DeclarationCreate,
     DeclarationPage, DeclarationView, ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
 )
+from chalicelib.services import project_events
 from chalicelib.services.identity.common import by, entry, new_id
 from chalicelib.store import projects as store
 from chalicelib.store.projects import AnnouncementItem, CatalogEntryItem, DeclarationItem, ProjectItem
@@ -141,11 +142,15 @@ def publish(principal: Principal, project_id: str) -> ProjectView:
     item.published_at = at
     uow.put(store.announcement_of(item), condition=AnnouncementItem.pk.does_not_exist(), conflict=NOT_DRAFT)
     subject = f"project#{project_id}"
-    for index, (before, after) in enumerate(rules.path(ProjectStatus.DRAFT, target)):
+    steps = rules.path(ProjectStatus.DRAFT, target)
+    for index, (before, after) in enumerate(steps):
         action = "project_published" if before is ProjectStatus.DRAFT else "project_status_advanced"
         uow.audit(entry(subject, action, **by(principal), from_status=before.value, to_status=after.value,
                         at=now + timedelta(microseconds=index)))
+    # one notification per transition, in this transaction (the outbox); published right after the commit
+    project_events.record(uow, project_id, item.kind, item.name, steps, now, lambda s: rules.entered_at(windows, s))
     uow.commit()
+    project_events.deliver_project(project_id)
     return view(_get_or_404(project_id), now)
 
 
@@ -199,7 +204,11 @@ def advance_one(item: ProjectItem, now: datetime) -> list[tuple[ProjectStatus, P
         uow.audit(entry(f"project#{item.project_id}", "project_status_advanced", actor=SCHEDULE_ACTOR,
                         from_status=before.value, to_status=after.value, reason=reason,
                         at=now + timedelta(microseconds=index)))
+    project_events.record(uow, item.project_id, item.kind, item.name, steps, now,
+                          lambda s: rules.entered_at(windows, s))
     uow.commit()
+    if steps:
+        project_events.deliver_project(item.project_id)
     return steps
 
 
@@ -207,8 +216,13 @@ def advance_due(now: datetime | None = None) -> int:
     """Advance every project whose next due instant has passed (the scheduled function).
 
     Idempotent and safe to run late: each project jumps straight to the status
-    its windows say now, with every transition in between audited."""
+    its windows say now, with every transition in between audited and notified
+    (one SNS message each, through the outbox: services/project_events.py)."""
     now = now or clock.now()
+    # first what earlier runs (or requests) could not publish, so it goes out before newer transitions
+    resent = project_events.sweep(now)
+    if resent:
+        log.warning("project events published by the schedule's sweep", extra={"count": resent})
     moved = 0
     for item in store.due(now):
         try:
