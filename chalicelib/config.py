@@ -8,7 +8,7 @@ for the moto-backed stack. Names follow ``chalicelib.resources``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from chalicelib import resources
@@ -31,6 +31,7 @@ class Settings:
     state_machine_arns: dict[str, str]
     log_level: str
     cors_origins: tuple[str, ...]
+    topic_arns: dict[str, str] = field(default_factory=dict)
 
     def table(self, logical: str) -> str:
         return resources.table_name(self.prefix, logical)
@@ -46,6 +47,12 @@ class Settings:
             return self.state_machine_arns[logical]
         except KeyError:
             raise ConfigurationError(f"no ARN configured for state machine {logical!r}") from None
+
+    def topic_arn(self, logical: str) -> str:
+        try:
+            return self.topic_arns[logical]
+        except KeyError:
+            raise ConfigurationError(f"no ARN configured for topic {logical!r}") from None
 
     @property
     def is_production(self) -> bool:
@@ -77,6 +84,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         state_machine_arns={
             sm.logical: env[sm.env_var] for sm in resources.STATE_MACHINES if env.get(sm.env_var)
         },
+        topic_arns={t.logical: env[t.env_var] for t in resources.TOPICS if env.get(t.env_var)},
         log_level=env.get("MP_LOG_LEVEL", "INFO").upper(),
         cors_origins=tuple(o for o in env.get("MP_CORS_ORIGINS", "*").split(",") if o),
     )

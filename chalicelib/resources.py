@@ -73,6 +73,23 @@ class BucketDef:
 
 
 @dataclass(frozen=True)
+class TopicDef:
+    """An SNS topic the app publishes to (``sns:Publish`` on it only).
+
+    On the local and test stages ``ops/provision.py`` also subscribes a *tap*
+    queue (``<topic>-tap``, raw delivery) so the dev routes and the tests can
+    read what was published; the tap never exists on dev/prod.
+    """
+
+    logical: str
+    description: str = ""
+
+    @property
+    def env_var(self) -> str:
+        return f"MP_TOPIC_ARN_{self.logical.upper()}"
+
+
+@dataclass(frozen=True)
 class ScheduleDef:
     """A scheduled function (EventBridge rule on AWS, the ticker locally)."""
 
@@ -93,6 +110,11 @@ STATE_MACHINES: tuple[StateMachineDef, ...] = (
 )
 
 BUCKET = BucketDef("files")
+
+TOPICS: tuple[TopicDef, ...] = (
+    # One message per project status transition (docs/projects.md "Notifications (SNS)").
+    TopicDef("project_events", "MedProcure project status transitions (project_status_changed)"),
+)
 
 SCHEDULES: tuple[ScheduleDef, ...] = (
     ScheduleDef("reap_stale_jobs", rate_minutes=5),
@@ -122,12 +144,25 @@ def state_machine_name(prefix: str, sm: StateMachineDef) -> str:
     return f"{prefix}-{sm.logical}"
 
 
+def topic_name(prefix: str, topic: TopicDef) -> str:
+    return f"{prefix}-{topic.logical}"
+
+
+def tap_queue_name(prefix: str, topic: TopicDef) -> str:
+    """The local/test-only SQS queue subscribed to ``topic`` (see ``TopicDef``)."""
+    return f"{topic_name(prefix, topic)}-tap"
+
+
 def secret_name(prefix: str) -> str:
     return f"{prefix}/app"
 
 
 def queue_by_logical(logical: str) -> QueueDef:
     return next(q for q in QUEUES if q.logical == logical)
+
+
+def topic_by_logical(logical: str) -> TopicDef:
+    return next(t for t in TOPICS if t.logical == logical)
 
 
 def schedule_for(handler: str) -> ScheduleDef:

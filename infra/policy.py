@@ -78,8 +78,9 @@ def policy_document(stage: str) -> dict[str, Any]:
         _statement("StartExecutions", ("states:StartExecution",), machines),
         _statement("ManageExecutions", ("states:DescribeExecution", "states:StopExecution"), executions),
         _statement("TaskResponses", TASK_RESPONSE_ACTIONS, machines),
-        # SMS to a phone number has no resource ARN: Publish on "*" is the only form
-        # AWS accepts; the app never publishes to topics (no topic ARN is configured).
+        _statement("Topics", ("sns:Publish",),
+                   [f"arn:aws:sns:*:*:{resources.topic_name(prefix, t)}" for t in resources.TOPICS]),
+        # SMS to a phone number has no resource ARN: Publish on "*" is the only form AWS accepts.
         _statement(SMS_SID, ("sns:Publish",), ["*"]),
         _statement("AppSecret", ("secretsmanager:GetSecretValue",),
                    [f"arn:aws:secretsmanager:*:*:secret:{resources.secret_name(prefix)}-*"]),

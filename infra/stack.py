@@ -24,6 +24,7 @@ from aws_cdk import (
     aws_logs as logs,
     aws_s3 as s3,
     aws_secretsmanager as secretsmanager,
+    aws_sns as sns,
     aws_sqs as sqs,
     aws_stepfunctions as sfn,
 )
@@ -66,6 +67,7 @@ class MedProcureStack(cdk.Stack):
         self.bucket = self._bucket(cors_origins)
         self.queues = {q.logical: self._queue(q) for q in resources.QUEUES}
         self.state_machines = {sm.logical: self._state_machine(sm) for sm in resources.STATE_MACHINES}
+        self.topics = {t.logical: self._topic(t) for t in resources.TOPICS}
         self.secret, secret_keys = self._secret()
         # The functions refer to everything else they use (environment
         # variables), except the tables (by name) and the secret's keys.
@@ -77,6 +79,8 @@ class MedProcureStack(cdk.Stack):
         for logical, table in self.tables.items():
             cdk.CfnOutput(self, f"{pascal(logical)}TableName", value=table.table_name)
         cdk.CfnOutput(self, "SecretArn", value=self.secret.secret_arn)
+        for logical, topic in self.topics.items():
+            cdk.CfnOutput(self, f"{pascal(logical)}TopicArn", value=topic.topic_arn)
 
     # -- data ---------------------------------------------------------------
 
@@ -150,6 +154,12 @@ class MedProcureStack(cdk.Stack):
             retention_period=cdk.Duration.seconds(q.retention_s),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=q.max_receive_count, queue=dlq))
+
+    def _topic(self, t: resources.TopicDef) -> sns.Topic:
+        # Subscribers (mail, SMS gateways, other systems' queues) are added per deployment;
+        # the app only publishes (sns:Publish on this topic, infra/policy.py).
+        return sns.Topic(self, f"{pascal(t.logical)}Topic", topic_name=resources.topic_name(self.prefix, t),
+                         display_name=t.description[:100] or None, enforce_ssl=True)
 
     def _reference(self, ref: str) -> tuple[str, list[str]]:
         """(substitution value, IAM resources) of a catalog reference ``table:<logical>`` / ``queue:<logical>``."""
@@ -240,6 +250,7 @@ class MedProcureStack(cdk.Stack):
         }
         env.update({q.env_var: self.queues[q.logical].queue_url for q in resources.QUEUES})
         env.update({sm.env_var: self.state_machines[sm.logical].state_machine_arn for sm in resources.STATE_MACHINES})
+        env.update({t.env_var: self.topics[t.logical].topic_arn for t in resources.TOPICS})
         return env
 
     def _api(self, cors_origins: tuple[str, ...], depends_on: list[Construct]) -> Any:

@@ -3,11 +3,14 @@
 1. starts moto in server mode (the local AWS) with Step Functions execution on;
 2. creates every table, the bucket, queues, state machines and the secret from
    the definitions ``infra/`` deploys (``ops/provision.py``);
-3. seeds reference and demo data (``ops/seed.py``);
+3. seeds reference and demo data (``ops/seed.py``): organisations and logins,
+   the catalog, and two demo projects (one closing ``--demo-close-minutes``
+   after start, so the ticker can be watched closing it);
 4. serves the API with ``chalice local --stage local``;
 5. runs the scheduled functions on a ticker and consumes the job queue with the
    handler functions the deployed Lambdas use (``app.py``);
-6. prints the URL and the demo logins; Ctrl-C stops every child process.
+6. prints the URL, the demo logins and the demo projects; Ctrl-C stops every
+   child process.
 """
 from __future__ import annotations
 
@@ -202,7 +205,7 @@ def banner(api_url: str, aws_url: str, seeded: dict[str, Any]) -> str:
         f"  health       {api_url}/health",
         f"  OpenAPI      {api_url}/openapi.json",
         f"  local AWS    {aws_url}  (moto; any access key works)",
-        f"  seeded       {', '.join(f'{k}: {v}' for k, v in seeded.items() if k != 'logins')}",
+        f"  seeded       {', '.join(f'{k}: {v}' for k, v in seeded.items() if k not in ('logins', 'projects'))}",
         "  demo logins:",
     ]
     logins = seeded.get("logins") or []
@@ -210,6 +213,16 @@ def banner(api_url: str, aws_url: str, seeded: dict[str, Any]) -> str:
         lines.append("    (none yet: accounts arrive with the identity feature)")
     for entry in logins:
         lines.append(f"    {entry['role']:<22} {entry['login']:<24} {entry['password']}")
+    projects = seeded.get("projects") or []
+    if projects:
+        lines.append("  demo projects (GET /announcements; notifications: GET /dev/outbox/project-events):")
+    for p in projects:
+        lines.append(f"    {p['kind']:<13} {p['status_label']:<6} {p['name']}  ({p['project_id']})")
+        closes = datetime.fromisoformat(p["declaration_end"])
+        minutes = (closes - datetime.now(timezone.utc)).total_seconds() / 60
+        when = f"in ~{max(0, round(minutes))} min, then 结果公布中: watch the ticker close it" if minutes < 120 \
+            else f"open until {closes.date().isoformat()}"
+        lines.append(f"    {'':<13} 申报截止 {closes.isoformat()}  ({when})")
     lines += ["", "Ctrl-C stops everything.", ""]
     return "\n".join(lines)
 
@@ -221,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aws-port", type=int, default=int(os.environ.get("AWS_PORT", 5001)),
                         help="port of the local AWS (moto server)")
     parser.add_argument("--tick", type=float, default=30.0, help="seconds between scheduled-function runs")
+    parser.add_argument("--demo-close-minutes", type=float, default=float(os.environ.get("DEMO_CLOSE_MINUTES", 5)),
+                        help="minutes from start until the demo alliance project's declaration window closes")
     args = parser.parse_args(argv)
 
     for name, port in (("API", args.port), ("local AWS", args.aws_port)):
@@ -256,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
 
         reset_settings()
         log("seeding reference and demo data")
-        seeded = seed_all()
+        seeded = seed_all(args.demo_close_minutes)
         log(f"starting the API on {args.host}:{args.port}")
         api = start_api(args.host, args.port)
         api_url = f"http://{args.host}:{args.port}"

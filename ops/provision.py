@@ -125,6 +125,23 @@ def create_state_machines(sfn: Any, prefix: str, queue_urls: dict[str, str]) -> 
     return env
 
 
+def create_topics(sns: Any, sqs: Any, prefix: str) -> dict[str, str]:
+    """Every topic of the catalog, each with its tap: an SQS queue subscribed with raw
+    delivery, so the dev routes and the tests can read what was published (local/test only)."""
+    env = {}
+    for topic in resources.TOPICS:
+        arn = sns.create_topic(Name=resources.topic_name(prefix, topic))["TopicArn"]  # idempotent by name
+        tap_url = sqs.create_queue(QueueName=resources.tap_queue_name(prefix, topic),
+                                   Attributes={"MessageRetentionPeriod": str(24 * 3600)})["QueueUrl"]
+        tap_arn = sqs.get_queue_attributes(QueueUrl=tap_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        subscribed = {s["Endpoint"] for s in sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]}
+        if tap_arn not in subscribed:
+            sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=tap_arn,
+                          Attributes={"RawMessageDelivery": "true"})
+        env[topic.env_var] = arn
+    return env
+
+
 def create_secret(secretsmanager: Any, prefix: str) -> str:
     name = resources.secret_name(prefix)
     try:
@@ -143,5 +160,7 @@ def provision(session: Any, prefix: str, region: str, cors_origins: tuple[str, .
     env.update(create_queues(session.client("sqs", region_name=region), prefix))
     queue_urls = {q.logical: env[q.env_var] for q in resources.QUEUES}
     env.update(create_state_machines(session.client("stepfunctions", region_name=region), prefix, queue_urls))
+    env.update(create_topics(session.client("sns", region_name=region), session.client("sqs", region_name=region),
+                             prefix))
     env[resources.SECRET_ENV_VAR] = create_secret(session.client("secretsmanager", region_name=region), prefix)
     return env

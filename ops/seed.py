@@ -134,13 +134,159 @@ def seed_catalog(orgs: list[dict[str, str]] | None = None) -> int:
     return catalog.write(parsed)
 
 
-def seed_all() -> dict:
+# -- demo procurement projects -------------------------------------------------------
+
+# (kind, name, announcement, catalog: [(code27, bid group)]); windows are set from the clock at seeding.
+DEMO_PROJECTS = (
+    ("national_vbp", "国家组织一次性使用无菌注射器集中带量采购中选结果接续（演示）",
+     "各有关企业：国家组织一次性使用无菌注射器集中带量采购中选结果接续工作现已启动，请符合条件的企业在申报时间内"
+     "于本平台完成产品申报。申报产品须已纳入本项目产品目录，并在本企业产品库中审核通过。",
+     (("C14010100100001000010000001", "A组 1ml"), ("C14010100100001000010000002", "B组 5ml"),
+      ("C14010100100001000010000003", "C组 10ml"), ("C14010100100002000010000001", "D组 20ml"))),
+    ("alliance_vbp", "八省二区医用外科口罩联盟集中带量采购（演示）",
+     "各有关企业：八省二区医用外科口罩联盟集中带量采购申报即将截止，逾期不予受理；申报截止后随即公布结果。",
+     (("C08010200100001000010000001", "成人型"), ("C08010200100001000010000002", "儿童型"),
+      ("C08010200100002000010000001", "成人型"))),
+)
+# Products the demo manufacturer has approved in its library: (certificate, item code20, product code27s).
+DEMO_LIBRARY = (
+    ("国械注准20193140101", "C1401010010000100001", ("C14010100100001000010000001", "C14010100100001000010000002")),
+    ("青械注准20202140002", "C0801020010000100001", ("C08010200100001000010000001",)),
+)
+# Already declared in the open (national) project.
+DEMO_DECLARED = ("C14010100100001000010000001",)
+DEMO_CLOSE = 5.0  # minutes from seeding until the alliance project's declaration window closes
+
+
+def _principal(orgs: list[dict[str, str]], key: str):
+    """The demo operator of organisation ``key`` as the services see it (a token minted and loaded)."""
+    from chalicelib import clock
+    from chalicelib.security import tokens
+    from chalicelib.services.identity.sessions import load_principal
+    from chalicelib.store import identity as store
+
+    o = next(o for o in orgs if o["key"] == key)
+    account_id = store.claim_owner(store.login_pk("mobile", o["operator_mobile"]))
+    org_id = store.claim_owner(store.credit_pk(o["credit_code"]))
+    version = int(store.get_account(account_id).token_version or 0)
+    return load_principal(tokens.issue(account_id, org_id, "org", version, clock.now())[0])
+
+
+def _existing_demo_projects() -> dict[str, str]:
+    """Demo project name -> id, from the announcements (the demo projects are published)."""
+    from chalicelib.store import projects as store
+
+    names = {name for _, name, _, _ in DEMO_PROJECTS}
+    found, cursor = {}, None
+    while True:
+        page = store.list_announcements(limit=100, cursor=cursor)
+        found.update({a.name: a.project_id for a in page.items if a.name in names})
+        cursor = page.next_cursor
+        if not cursor:
+            return found
+
+
+def _approve_all(reviewer, record_ids: list[str], timeout_s: float = 60.0) -> None:
+    """Both review levels of each record, as the platform's reviewer, once the review chain reached them."""
+    import time
+
+    from chalicelib.domain import review
+    from chalicelib.services.records import engine
+    from chalicelib.store import records
+
+    for level in (review.FIRST, review.FINAL):
+        for record_id in record_ids:
+            deadline = time.monotonic() + timeout_s
+            while records.get_task(record_id, 1, level) is None:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the review chain of {record_id} did not reach {level} in {timeout_s:.0f} s")
+                time.sleep(0.1)
+            engine.decide(reviewer, record_id, 1, level, "approve", None)
+
+
+def seed_demo_library(orgs: list[dict[str, str]]) -> int:
+    """The demo manufacturer's certificates, items and products, submitted and approved through the
+    records services and the review chain (Step Functions). Returns the records approved now."""
+    from chalicelib.domain.enums import RecordKind
+    from chalicelib.services.records import engine
+    from chalicelib.store import records
+
+    maker, reviewer = _principal(orgs, "manufacturer"), _principal(orgs, "platform")
+    made: list[str] = []
+
+    def ensure(kind: RecordKind, record_id: str, data: dict) -> None:
+        if records.get_head(record_id) is not None:
+            return  # seeded before
+        engine.create(maker, kind, data)
+        engine.submit(maker, kind, record_id)
+        made.append(record_id)
+
+    for cert_no, code20, products in DEMO_LIBRARY:
+        from chalicelib.services.records.catalog_kinds import cert_record_id, item_record_id
+
+        ensure(RecordKind.REGISTRATION_CERTIFICATE, cert_record_id(maker.org_id, cert_no), {"cert_no": cert_no})
+        ensure(RecordKind.CONSUMABLE_ITEM, item_record_id(maker.org_id, code20), {"code20": code20})
+        for code27 in products:
+            ensure(RecordKind.PRODUCT, f"{RecordKind.PRODUCT.value}-{maker.org_id}-{code27}",
+                   {"code27": code27, "min_usage_unit": "U001", "min_package_unit": "U016", "min_package_ratio": 10})
+    _approve_all(reviewer, made)
+    return len(made)
+
+
+def seed_demo_projects(orgs: list[dict[str, str]], close_minutes: float = DEMO_CLOSE) -> list[dict]:
+    """One published project of each kind through the projects services: the national one open for
+    declarations (a day ago .. in 14 days), the alliance one closing ``close_minutes`` after seeding with
+    its publication opening right then; project catalogs from the demo catalog; the demo manufacturer's
+    approved products and a declaration in the open project. Idempotent (by project name)."""
+    from datetime import timedelta
+
+    from chalicelib import clock
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.schemas.projects import CatalogEntryPut, DeclarationCreate, ProjectCreate
+    from chalicelib.services import projects
+
+    center = _principal(orgs, "platform")
+    existing = _existing_demo_projects()
+    now = clock.now().replace(microsecond=0)
+    day = timedelta(days=1)
+    close = now + timedelta(minutes=close_minutes)
+    windows = {
+        "national_vbp": (now - day, now + 14 * day, now + 15 * day, now + 45 * day),
+        "alliance_vbp": (now - day, close, close, close + 30 * day),
+    }
+    ids = {}
+    for kind, name, announcement, catalog in DEMO_PROJECTS:
+        if name in existing:
+            ids[kind] = existing[name]
+            continue
+        start, end, pub_start, pub_end = windows[kind]
+        created = projects.create(center, ProjectCreate(
+            kind=kind, name=name, announcement=announcement, declaration_start=start, declaration_end=end,
+            publication_start=pub_start, publication_end=pub_end))
+        for code27, group in catalog:
+            projects.put_catalog_entry(center, created.project_id, code27, CatalogEntryPut(bid_group=group))
+        projects.publish(center, created.project_id)
+        ids[kind] = created.project_id
+
+    seed_demo_library(orgs)
+    maker = _principal(orgs, "manufacturer")
+    for code27 in DEMO_DECLARED:
+        try:
+            projects.declare(maker, ids["national_vbp"], DeclarationCreate(code27=code27))
+        except Conflict as exc:
+            if exc.code != "already_declared":
+                raise
+    return [projects.get(center, ids[kind]).model_dump(mode="json") for kind, *_ in DEMO_PROJECTS]
+
+
+def seed_all(demo_close_minutes: float = DEMO_CLOSE) -> dict:
     """Everything a fresh stage needs; later features add their demo data here."""
     counts: dict = dict(seed_reference())
     orgs = load_demo_orgs()
     counts["registry entries"] = seed_registries(orgs)
     counts["catalog entries"] = seed_catalog(orgs)
     counts["logins"] = seed_demo_orgs(orgs)
+    counts["projects"] = seed_demo_projects(orgs, demo_close_minutes)
     return counts
 
 

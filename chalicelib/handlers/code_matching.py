@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.domain.access import business
+from chalicelib.domain.access import ENTERPRISE_ROLES, business
 from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.lazy import lazy
@@ -17,10 +17,10 @@ service = lazy("chalicelib.services.code_matching")
 
 bp = Blueprint(__name__)
 TAGS = ("code-matching",)
-# An enterprise operator/sub-account holding 产品对码. The service also requires a certified enterprise role and
-# entry into the procurement subsystem (services.code_matching.MATCHER), as for declarations: the access matrix
-# has no uncertified or not-entered enterprise actor to exercise those rules on a route.
-MATCHER = business(Permission.CODE_MATCHING, actors=frozenset({ActorKind.ENTERPRISE}))
+# An enterprise in the procurement subsystem, certified in an enterprise role, acting through an authorised
+# operator or a sub-account holding 产品对码 (the declarer's rules, another permission).
+MATCHER = business(Permission.CODE_MATCHING, actors=frozenset({ActorKind.ENTERPRISE}), roles=ENTERPRISE_ROLES,
+                   entered=True)
 
 
 @endpoint(bp, "/code-matching/listings", access=MATCHER, tags=TAGS, query=ListingQuery, response=ListingPage,

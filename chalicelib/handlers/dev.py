@@ -1,6 +1,7 @@
 """Dev-only routes (registered on the local and test stages, never on dev/prod):
 the SMS outbox and captcha answers, so scripts and people can finish flows
-that would otherwise need a phone."""
+that would otherwise need a phone; and the project-events notifications, as
+the SNS topic's tap queue received them."""
 from __future__ import annotations
 
 from chalice import Blueprint
@@ -51,3 +52,35 @@ def captcha_answer(ctx: RequestContext, captcha_id: str):
     except DoesNotExist:
         raise NotFound("验证码不存在", code="captcha_not_found") from None
     return CaptchaAnswerView(captcha_id=captcha_id, answer=item.message)
+
+
+class TopicMessage(Model):
+    message_id: str
+    received_at: str
+    attributes: dict[str, str]
+    message: dict
+
+
+class TopicMessagePage(Model):
+    items: list[TopicMessage]
+    next_cursor: str | None = None
+
+
+@endpoint(bp, "/dev/outbox/project-events", access=PUBLIC, tags=("dev",), query=PageQuery,
+          response=TopicMessagePage,
+          summary="[local/test stages only] messages published to the project_events SNS topic, newest first "
+                  "(read through the topic's tap queue)")
+def project_events_outbox(ctx: RequestContext):
+    import json
+
+    from chalicelib import clock, topics
+    from chalicelib.store import project_events as store
+
+    # what reached the tap queue since the last call is kept (1 day), then listed
+    drained = topics.drain_tap("project_events")
+    if drained:
+        store.save_tapped("project_events", drained, clock.now())
+    page = store.list_tapped("project_events", limit=ctx.query.limit, cursor=ctx.query.cursor)
+    return TopicMessagePage(items=[TopicMessage(message_id=m.message_id, received_at=m.received_at,
+                                                attributes=json.loads(m.attributes), message=json.loads(m.body))
+                                   for m in page.items], next_cursor=page.next_cursor)

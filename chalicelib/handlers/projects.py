@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.domain.access import ANY_ORG_ACCOUNT, PUBLIC, business
+from chalicelib.domain.access import ANY_ORG_ACCOUNT, ENTERPRISE_ROLES, PUBLIC, business
 from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.lazy import lazy
@@ -27,11 +27,10 @@ TAGS = ("projects",)
 # The platform center: an authorised operator (or sub-account) of the platform holding 项目管理.
 # (Kept equal to services.projects.CENTER, which the service uses to decide who sees drafts.)
 CENTER = business(Permission.PROJECT_MANAGE, actors=frozenset({ActorKind.PLATFORM}))
-# An enterprise acting through an authorised operator or a sub-account holding 产品申报. The service
-# also requires a certified enterprise role and entry into the procurement subsystem (services.projects.DECLARER:
-# the same codes, role_required / procurement_entry_required; declared there because the access matrix has no
-# uncertified or not-entered enterprise actor yet to exercise those rules on a route).
-DECLARER = business(Permission.DECLARATION, actors=frozenset({ActorKind.ENTERPRISE}))
+# An enterprise in the procurement subsystem (its self-distribution gate is passed on entry), certified in an
+# enterprise role, acting through an authorised operator or a sub-account holding 产品申报.
+DECLARER = business(Permission.DECLARATION, actors=frozenset({ActorKind.ENTERPRISE}), roles=ENTERPRISE_ROLES,
+                    entered=True)
 
 
 @endpoint(bp, "/projects", "POST", access=CENTER, tags=TAGS, body=ProjectCreate, response=ProjectView, status=201,

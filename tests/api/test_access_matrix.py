@@ -216,6 +216,16 @@ def _build(world: World) -> None:
                 actors.append(Actor(f"{key}:sub-account", sub, account_kind="sub_account",
                                     permissions=frozenset(sub_permissions[key]), **facts))
 
+    # enterprises short of a route's role / entry rules: only an authorised operator holding everything each,
+    # so the cell reaches those rules (the unit account and the others are refused earlier, as for "ent")
+    for name, role, entered in (("ent-uncertified", None, False), ("ent-not-entered", UnitRole.MANUFACTURER, False)):
+        org = factory.make_org(ActorKind.ENTERPRISE, "630100", role=role, entered=entered)
+        world.orgs[name] = org
+        op, _ = factory.add_operator(org, authorized=True)
+        actors.append(Actor(f"{name}:operator", op, org.org_id, account_kind="operator", org_kind="enterprise",
+                            region="630100", certified_role=role.value if role else None, entered=entered,
+                            authorized=True, permissions=frozenset(ALL_PERMISSIONS["enterprise"])))
+
     ent, ent2, pharm = world.orgs["ent"], world.orgs["ent2"], world.orgs["pharm"]
     # an operator of two organisations who has not picked one yet
     chooser, _ = factory.add_operator(ent, authorized=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# The demo alliance project closes this long after start (make run: 5 minutes), so its closing is seen here.
+DEMO_CLOSE_MINUTES = 0.5
 
 
 def _free_port() -> int:
@@ -67,7 +69,7 @@ def stack():
     api_port, aws_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MP_"))}
     proc = subprocess.Popen([sys.executable, "-m", "ops.local", "--port", str(api_port), "--aws-port",
-                             str(aws_port), "--tick", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             str(aws_port), "--tick", "2", "--demo-close-minutes", str(DEMO_CLOSE_MINUTES)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
     deadline = time.monotonic() + 120
@@ -237,12 +239,17 @@ def test_certificate_item_and_product_from_the_demo_catalog(stack):
                          _get_auth(f"{base}/org", maker)[1]["credit_code"])
     assert status == 200 and certs["items"], certs
     cert_no = certs["items"][0]["cert_no"]
+    # the demo manufacturer's certificates are in its library already (seeded, approved): keep another item
+    status, kept = _get_auth(f"{base}/records/registration_certificate?tab=approved", maker)
+    assert status == 200 and len(kept["items"]) == 2, kept
+    from ops.seed import DEMO_LIBRARY
+
+    seeded = {code20 for _, code20, _ in DEMO_LIBRARY}
     _, items = _get(f"{base}/catalog/certificates/{urllib.parse.quote(cert_no)}/items")
-    code20 = items["items"][0]["code20"]
+    code20 = next(i["code20"] for i in items["items"] if i["code20"] not in seeded)
     _, products = _get(f"{base}/catalog/items/{code20}/products")
     code27 = products["items"][0]["code27"]
-    chain = (("registration_certificate", {"cert_no": cert_no}),
-             ("consumable_item", {"code20": code20}),
+    chain = (("consumable_item", {"code20": code20}),
              ("product", {"code27": code27, "min_usage_unit": "U001", "min_package_unit": "U016",
                           "min_package_ratio": 10, "middle_package_unit": "U017", "middle_package_ratio": 20}))
     for kind, data in chain:
@@ -293,6 +300,38 @@ def test_overseas_agent_entrustment_then_its_certificate(stack):
     assert status == 201, cert
 
 
+def test_demo_projects_are_announced_and_the_closing_one_closes_with_notifications(stack):
+    base = stack["url"]
+    banner = "".join(stack["output"])
+    assert "demo projects" in banner and "national_vbp" in banner and "alliance_vbp" in banner, banner
+    status, announced = _get(f"{base}/announcements?limit=100")
+    assert status == 200, announced
+    by_kind = {a["kind"]: a for a in announced["items"]}
+    assert set(by_kind) == {"national_vbp", "alliance_vbp"}, announced
+    assert by_kind["national_vbp"]["status"] == "declaring", by_kind["national_vbp"]
+
+    maker = _login(base, "13800000007", "Demo@2026qh")["token"]
+    national, alliance = by_kind["national_vbp"]["project_id"], by_kind["alliance_vbp"]["project_id"]
+    status, declared = _get_auth(f"{base}/projects/{national}/declarations", maker)
+    assert status == 200 and [d["code27"] for d in declared["items"]] == ["C14010100100001000010000001"], declared
+
+    # the ticker closes the alliance project's window and opens its publication, and says so on SNS
+    deadline = time.monotonic() + 60 * DEMO_CLOSE_MINUTES + 90
+    while time.monotonic() < deadline:
+        _, page = _get(f"{base}/dev/outbox/project-events?limit=100")
+        steps = [(m["message"]["from_status"], m["message"]["to_status"]) for m in reversed(page["items"])
+                 if m["message"]["project_id"] == alliance]
+        if ("closed", "publicising") in steps:
+            break
+        time.sleep(1)
+    assert steps[-2:] == [("declaring", "closed"), ("closed", "publicising")], steps
+    status, shown = _get_auth(f"{base}/projects/{alliance}", maker)
+    assert status == 200 and shown["status"] == "publicising", shown
+    center = _login(base, "13800000001", "Demo@2026qh")["token"]
+    status, listed = _get_auth(f"{base}/projects?status=publicising", center)
+    assert status == 200 and alliance in [p["project_id"] for p in listed["items"]], "the stored status moved"
+
+
 def test_ctrl_c_stops_every_child(stack):
     proc = stack["proc"]
     proc.send_signal(signal.SIGINT)
@@ -301,3 +340,4 @@ def test_ctrl_c_stops_every_child(stack):
     assert "[make run] stopped" in rest, rest
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", stack["aws_port"])) != 0, "moto server still listening"
+

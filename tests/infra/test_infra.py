@@ -249,6 +249,32 @@ def test_schedule_is_an_event_of_its_function(synth: Synth, stage: str, schedule
     assert rates == [expected], f"{stage}: app.{schedule.handler} schedules {rates}, expected {expected}"
 
 
+# -- topics ----------------------------------------------------------------------
+
+@STAGES
+@pytest.mark.parametrize("topic", resources.TOPICS, ids=lambda t: t.logical)
+def test_topic_exists_requires_tls_and_only_the_app_publishes(synth: Synth, stage: str,
+                                                              topic: resources.TopicDef) -> None:
+    template = synth.templates[stage]
+    name = resources.topic_name(prefix(stage), topic)
+    topic_id, _ = one(template, "AWS::SNS::Topic", f"topic {topic.logical}", TopicName=name)
+    assert not resources_of(template, "AWS::SNS::Subscription"), \
+        f"{stage}: subscriptions are per deployment, not in the stack (the tap is local/test only)"
+    tls = [s for r in resources_of(template, "AWS::SNS::TopicPolicy").values()
+           if {"Ref": topic_id} in r["Properties"]["Topics"] for _, s in policy_statements(r)
+           if s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}]
+    assert tls, f"{stage}: topic {name} does not deny plain-HTTP publishing (enforce_ssl)"
+    granted = [s for s in policy_document(stage)["Statement"] if "sns:Publish" in s["Action"]
+               and any(fnmatchcase(f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}", r) for r in s["Resource"])]
+    assert [s["Sid"] for s in granted] == ["Topics", "SmsPublish"], f"{stage}: publish on {name} by {granted}"
+    others = {s["Sid"] for s in policy_document(stage)["Statement"] if any(a.startswith("sns:") for a in s["Action"])}
+    assert others == {"Topics", "SmsPublish"}, f"{stage}: SNS actions in {others}"
+    topics_statement = next(s for s in policy_document(stage)["Statement"] if s["Sid"] == "Topics")
+    assert topics_statement["Action"] == ["sns:Publish"], topics_statement
+    assert not fnmatchcase(f"arn:aws:sns:{REGION}:{ACCOUNT}:medprocure-other-{topic.logical}",
+                           topics_statement["Resource"][0]), "the grant reaches another stage's topic"
+
+
 # -- state machines --------------------------------------------------------------
 
 @STAGES
@@ -400,7 +426,7 @@ def variables_the_app_reads() -> set[str]:
 
 def test_recorder_sees_the_catalog_variables() -> None:
     catalog = {resources.BUCKET.env_var, resources.SECRET_ENV_VAR, *(q.env_var for q in resources.QUEUES),
-               *(sm.env_var for sm in resources.STATE_MACHINES)}
+               *(sm.env_var for sm in resources.STATE_MACHINES), *(t.env_var for t in resources.TOPICS)}
     assert catalog <= variables_the_app_reads(), "load_settings no longer reads the catalog's variables"
 
 
@@ -424,6 +450,9 @@ def test_lambda_environment_has_every_variable_the_app_reads(synth: Synth, stage
         sid, _ = one(template, "AWS::StepFunctions::StateMachine", sm.logical,
                      StateMachineName=resources.state_machine_name(prefix(stage), sm))
         expected[sm.env_var] = {"Ref": sid}
+    for t in resources.TOPICS:
+        tid, _ = one(template, "AWS::SNS::Topic", t.logical, TopicName=resources.topic_name(prefix(stage), t))
+        expected[t.env_var] = {"Ref": tid}
     for lid, function in chalice_functions(template).items():
         variables = {**globals_, **function["Properties"].get("Environment", {}).get("Variables", {})}
         missing = sorted(required - set(variables))

@@ -98,6 +98,9 @@ def test_files_queues_workflows_secret_and_logs(stage: str) -> None:
     assert actions_on(document, arn("secretsmanager", f"secret:{prefix}/app-AbC123")) == \
         {"secretsmanager:GetSecretValue"}
     assert not actions_on(document, arn("secretsmanager", f"secret:{prefix}/other-AbC123"))
+    for t in resources.TOPICS:
+        assert actions_on(document, arn("sns", resources.topic_name(prefix, t))) == {"sns:Publish"}, t
+    assert not actions_on(document, arn("sns", f"{prefix}-other")), f"{stage}: publish on any topic of the stage"
     assert actions_on(document, arn("logs", f"log-group:/aws/lambda/{prefix}-APIHandler-X1:log-stream:s")) == \
         set(policy.LOG_ACTIONS)
     other = "prod" if stage != "prod" else "dev"
