@@ -332,6 +332,117 @@ def test_demo_projects_are_announced_and_the_closing_one_closes_with_notificatio
     assert status == 200 and alliance in [p["project_id"] for p in listed["items"]], "the stored status moved"
 
 
+def _call(method: str, url: str, token: str, payload: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(payload).encode() if payload is not None else None
+    headers = {"Authorization": f"Bearer {token}", **({"Content-Type": "application/json"} if data else {})}
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def _upload_and_run(base: str, token: str, ticket_path: str, start_path: str, filename: str, content: bytes) -> dict:
+    """Upload a file with the presigned POST of ``ticket_path``, start the job at ``start_path``, wait for it."""
+    import requests
+
+    status, ticket = _post(f"{base}{ticket_path}", {"filename": filename}, token)
+    assert status == 201, ticket
+    sent = requests.post(ticket["url"], data=ticket["fields"], files={"file": (filename, content)}, timeout=30)
+    assert sent.status_code in (200, 204), sent.text
+    status, job = _post(f"{base}{start_path}", {"upload_key": ticket["upload_key"]}, token)
+    assert status == 202, job
+    deadline = time.monotonic() + 60
+    while job["status"] not in ("succeeded", "failed") and time.monotonic() < deadline:
+        time.sleep(0.3)
+        _, job = _get_auth(f"{base}/jobs/{job['job_id']}", token)
+    assert job["status"] == "succeeded", job
+    return job
+
+
+def test_the_whole_project_path_over_http(stack):
+    """Center creates a project and imports its catalog; the enterprise declares and deletes within the window;
+    the window closes at the request and by the ticker; results are imported, published, queried; 对码."""
+    from datetime import datetime, timedelta, timezone
+
+    base = stack["url"]
+    center = _login(base, "13800000001", "Demo@2026qh")["token"]
+    maker = _login(base, "13800000007", "Demo@2026qh")["token"]
+    hospital = _login(base, "13800000005", "Demo@2026qh")["token"]
+    code1, code2 = "C14010100100001000010000001", "C14010100100001000010000002"  # approved in the maker's library
+    now = datetime.now(timezone(timedelta(hours=8)))
+    close = now + timedelta(seconds=45)
+    status, project = _post(f"{base}/projects", {
+        "kind": "alliance_vbp", "name": "端到端联盟采购项目", "announcement": "各有关企业：请于申报期内完成产品申报。",
+        "declaration_start": (now - timedelta(minutes=1)).isoformat(), "declaration_end": close.isoformat(),
+        "publication_start": close.isoformat(), "publication_end": (now + timedelta(hours=1)).isoformat()}, center)
+    assert status == 201 and project["status"] == "draft", project
+    pid = project["project_id"]
+
+    catalog = f"code27,bid_group\n{code1},A组\n{code2},B组\nC99999999999999999999999999,A组\n".encode()
+    job = _upload_and_run(base, center, "/projects/catalog-imports/uploads", f"/projects/{pid}/catalog-imports",
+                          "项目目录.csv", catalog)
+    assert job["result_url"], job
+    status, entries = _get_auth(f"{base}/projects/{pid}/catalog", center)
+    assert status == 200 and [(e["code27"], e["bid_group"]) for e in entries["items"]] == [
+        (code1, "A组"), (code2, "B组")], "the good rows imported, the unknown code reported"
+    status, published = _post(f"{base}/projects/{pid}/publish", {}, center)
+    assert status == 200 and published["status"] == "declaring", published
+
+    status, bench = _get_auth(f"{base}/workbench/projects", maker)
+    mine = next(i for i in bench["items"] if i["project"]["project_id"] == pid)
+    assert (mine["declaration_count"], mine["can_declare"]) == (0, True), mine
+    status, picks = _get_auth(f"{base}/workbench/projects/{pid}/candidates", maker)
+    assert status == 200 and [c["code27"] for c in picks["items"]] == [code1, code2], picks
+    status, batch = _post(f"{base}/projects/{pid}/declarations/batch", {"code27s": [code1, code2]}, maker)
+    assert status == 200 and batch["declared"] == 2, batch
+    status, removed = _call("DELETE", f"{base}/projects/{pid}/declarations/{code2}", maker)
+    assert status == 200, removed
+    status, declared = _get_auth(f"{base}/projects/{pid}/declarations", maker)
+    assert [d["code27"] for d in declared["items"]] == [code1], declared
+
+    time.sleep(max(0.0, (close - datetime.now(timezone.utc)).total_seconds()) + 0.5)
+    status, late = _post(f"{base}/projects/{pid}/declarations", {"code27": code2}, maker)
+    assert status == 409 and late["error"]["code"] == "declaration_window_closed", late
+    status, late = _call("DELETE", f"{base}/projects/{pid}/declarations/{code1}", maker)
+    assert status == 409 and late["error"]["code"] == "declaration_window_closed", late
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the ticker (every 2 s here) moves the stored status
+        _, listed = _get_auth(f"{base}/projects?status=publicising&limit=100", center)
+        if pid in [p["project_id"] for p in listed["items"]]:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("the schedule did not move the project to publicising")
+    _, events = _get(f"{base}/dev/outbox/project-events?limit=100")
+    steps = [(m["message"]["from_status"], m["message"]["to_status"]) for m in reversed(events["items"])
+             if m["message"]["project_id"] == pid]
+    assert steps == [("draft", "published"), ("published", "declaring"), ("declaring", "closed"),
+                     ("closed", "publicising")], steps
+
+    _, org = _get_auth(f"{base}/org", maker)
+    results = ("bid_group,credit_code,enterprise_name,product_name,specification,model,cert_no,price,rank\n"
+               f"A组,{org['credit_code']},{org['name']},一次性使用无菌注射器,1ml,,国械注准20193140101,0.35,1\n")
+    _upload_and_run(base, center, "/result-imports/uploads", f"/projects/{pid}/result-imports", "结果.csv",
+                    results.encode())
+    status, hidden = _get_auth(f"{base}/projects/{pid}/results", maker)
+    assert status == 409 and hidden["error"]["code"] == "results_not_public", "imported, not yet published"
+    status, done = _post(f"{base}/projects/{pid}/results/publish", {}, center)
+    assert status == 200, done
+    for token in (maker, hospital):
+        status, rows = _get_auth(f"{base}/projects/{pid}/results", token)
+        assert status == 200 and [(r["bid_group"], r["price"], r["rank"]) for r in rows["items"]] == [
+            ("A组", "0.35", 1)], rows
+
+    status, listings = _get_auth(f"{base}/code-matching/listings", maker)
+    listing = next(i for i in listings["items"] if i["project"]["project_id"] == pid)
+    status, matched = _call("PUT", f"{base}/code-matching/listings/{listing['listing_id']}", maker, {"code27": code1})
+    assert status == 200, matched
+    status, history = _get_auth(f"{base}/code-matching/listings/{listing['listing_id']}/history", maker)
+    assert status == 200 and len(history["items"]) == 1, history
+
+
 def test_ctrl_c_stops_every_child(stack):
     proc = stack["proc"]
     proc.send_signal(signal.SIGINT)
