@@ -13,7 +13,7 @@ from chalicelib.domain.identity.validators import credit_code_check_char, reside
 from chalicelib.security import codes, passwords, tokens
 from chalicelib.services.identity.registration import add_org_with_unit_account, bind_operator, claim, new_account
 from chalicelib.store import identity as store
-from chalicelib.store.identity import AccountItem, OrgItem
+from chalicelib.store.identity import OrgItem
 from chalicelib.store.uow import UnitOfWork
 
 PASSWORD = "Medpro#2026"

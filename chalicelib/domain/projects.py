@@ -20,8 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from chalicelib.domain.enums import ProjectStatus
+from chalicelib.domain.access import business
+from chalicelib.domain.enums import ActorKind, Permission, ProjectStatus
 from chalicelib.domain.errors import Collector, Conflict, ValidationFailed
+
+# The platform center (平台中心): an authorised operator (or a sub-account) of the platform holding 项目管理.
+# Routes declare it; the services use it to decide who sees drafts and unpublished results.
+CENTER = business(Permission.PROJECT_MANAGE, actors=frozenset({ActorKind.PLATFORM}))
 
 ORDER: tuple[ProjectStatus, ...] = (
     ProjectStatus.DRAFT, ProjectStatus.PUBLISHED, ProjectStatus.DECLARING, ProjectStatus.CLOSED,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.domain.access import ANY_ORG_ACCOUNT, business
+from chalicelib.domain.access import ANY_ORG_ACCOUNT
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.schemas.documents import (
     DownloadLink, FileListQuery, FilePage, FileUploadRequest, FileUploadTicket, FileView,

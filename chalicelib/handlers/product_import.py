@@ -9,9 +9,9 @@ from chalicelib.domain.access import business
 from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.lazy import lazy
-from chalicelib.schemas.common import Model, Strict
+from chalicelib.schemas.common import Strict
 from chalicelib.schemas.identity import UploadRequest, UploadTicket
-from chalicelib.schemas.jobs import JobView
+from chalicelib.schemas.jobs import ImportTemplate, JobView
 
 service = lazy("chalicelib.services.records.product_import")
 registries = lazy("chalicelib.services.identity.registries")
@@ -19,12 +19,6 @@ registries = lazy("chalicelib.services.identity.registries")
 bp = Blueprint(__name__)
 TAGS = ("qualifications",)
 MAINTAINER = business(Permission.QUALIFICATION_MAINTAIN, actors=frozenset({ActorKind.ENTERPRISE}))
-
-
-class ImportTemplate(Model):
-    filename: str
-    content_type: str
-    content_base64: str = Field(description="the XLSX file, base64-encoded")
 
 
 class ProductImportRequest(Strict):

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.domain.access import ANY_ORG_ACCOUNT, business
-from chalicelib.domain.enums import ActorKind, Permission
+from chalicelib.domain.access import ANY_ORG_ACCOUNT
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.handlers.product_import import ImportTemplate
+from chalicelib.handlers.projects import CENTER
 from chalicelib.lazy import lazy
 from chalicelib.schemas.identity import UploadRequest, UploadTicket
-from chalicelib.schemas.jobs import JobView
+from chalicelib.schemas.jobs import ImportTemplate, JobView
 from chalicelib.schemas.project_results import ResultImportRequest, ResultPage, ResultQuery, ResultsPublished
 
 service = lazy("chalicelib.services.project_results")
 
 bp = Blueprint(__name__)
 TAGS = ("projects",)
-# The platform center (as handlers.projects.CENTER).
-CENTER = business(Permission.PROJECT_MANAGE, actors=frozenset({ActorKind.PLATFORM}))
 
 
 @endpoint(bp, "/result-imports/template", access=CENTER, tags=TAGS, response=ImportTemplate,

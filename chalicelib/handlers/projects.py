@@ -6,16 +6,17 @@ from chalice import Blueprint
 
 from chalicelib.domain.access import ANY_ORG_ACCOUNT, ENTERPRISE_ROLES, PUBLIC, business
 from chalicelib.domain.enums import ActorKind, Permission
+from chalicelib.domain.projects import CENTER
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.lazy import lazy
 from chalicelib.schemas.common import PageQuery
 from chalicelib.schemas.projects import (
     AnnouncementPage, AnnouncementView, AttachmentCreate, CatalogEntryPage, CatalogEntryPut, CatalogEntryQuery,
-    CatalogEntryView, CatalogImportRequest, CatalogImportTemplate, DeclarationCreate, DeclarationPage,
+    CatalogEntryView, CatalogImportRequest, DeclarationCreate, DeclarationPage,
     DeclarationView, ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
 )
 from chalicelib.schemas.identity import Done, UploadRequest, UploadTicket
-from chalicelib.schemas.jobs import JobView
+from chalicelib.schemas.jobs import ImportTemplate, JobView
 
 service = lazy("chalicelib.services.projects")
 catalog_import = lazy("chalicelib.services.project_catalog")
@@ -24,9 +25,6 @@ registries = lazy("chalicelib.services.identity.registries")
 
 bp = Blueprint(__name__)
 TAGS = ("projects",)
-# The platform center: an authorised operator (or sub-account) of the platform holding 项目管理.
-# (Kept equal to services.projects.CENTER, which the service uses to decide who sees drafts.)
-CENTER = business(Permission.PROJECT_MANAGE, actors=frozenset({ActorKind.PLATFORM}))
 # An enterprise in the procurement subsystem (its self-distribution gate is passed on entry), certified in an
 # enterprise role, acting through an authorised operator or a sub-account holding 产品申报.
 DECLARER = business(Permission.DECLARATION, actors=frozenset({ActorKind.ENTERPRISE}), roles=ENTERPRISE_ROLES,
@@ -104,7 +102,7 @@ def withdraw(ctx: RequestContext, project_id: str, code27: str):
 
 # -- project catalog import, catalog entry removal, attachments ---------------------------
 
-@endpoint(bp, "/projects/catalog-import-template", access=CENTER, tags=TAGS, response=CatalogImportTemplate,
+@endpoint(bp, "/projects/catalog-import-template", access=CENTER, tags=TAGS, response=ImportTemplate,
           summary="The project catalog import template (XLSX, base64): headers EN + 中文, a sample row, notes")
 def catalog_import_template(ctx: RequestContext):
     return catalog_import.template()

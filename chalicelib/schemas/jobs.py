@@ -22,3 +22,11 @@ class JobView(Model):
     error: str | None = None
     result_url: str | None = Field(None, description="short-lived presigned download link")
     result_filename: str | None = None
+
+
+class ImportTemplate(Model):
+    """An import template (XLSX) delivered inline."""
+
+    filename: str
+    content_type: str
+    content_base64: str = Field(description="the XLSX file, base64-encoded")

@@ -185,12 +185,6 @@ class CatalogEntryQuery(PageQuery):
     code27_prefix: str = Field("", pattern=r"^(C[0-9]{0,26})?$", description="codes starting with this (e.g. C1401)")
 
 
-class CatalogImportTemplate(Model):
-    filename: str
-    content_type: str
-    content_base64: str = Field(description="the XLSX file, base64-encoded")
-
-
 class CatalogImportRequest(Strict):
     upload_key: str = Field(max_length=300, description="from POST /projects/catalog-imports/uploads (.csv/.xlsx)")
 

@@ -39,7 +39,7 @@ def attachment_views(attachments: Iterable[Attachment] | None) -> list[Attachmen
 def _draft(project_id: str) -> ProjectItem:
     from chalicelib.services import projects
 
-    item = projects._get_or_404(project_id)
+    item = projects.get_or_404(project_id)
     if item.status != ProjectStatus.DRAFT.value or item.published:
         raise projects.NOT_DRAFT  # the announcement copy is written at publication and must not go stale
     return item
@@ -58,7 +58,7 @@ def _save(principal: Principal, item: ProjectItem, attachments: list[Attachment]
                & (ProjectItem.version == item.version))
     uow.audit(entry(f"project#{item.project_id}", action, **by(principal), **change, at=now))
     uow.commit()
-    return projects.view(projects._get_or_404(item.project_id), now)
+    return projects.view(projects.get_or_404(item.project_id), now)
 
 
 def attach(principal: Principal, project_id: str, body: AttachmentCreate) -> ProjectView:

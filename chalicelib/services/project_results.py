@@ -18,13 +18,13 @@ from chalicelib.domain import access as access_rules
 from chalicelib.domain import project_results as rules
 from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import ActorKind, JobKind, OrgStatus, Permission
-from chalicelib.domain.errors import Conflict, DomainError, ValidationFailed
+from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.logs import get_logger
 from chalicelib.schemas.identity import UploadTicket
 from chalicelib.schemas.jobs import JobView
 from chalicelib.schemas.project_results import ResultPage, ResultQuery, ResultRowView, ResultsPublished
 from chalicelib.services.identity.common import by, entry, new_id
-from chalicelib.services.projects import NOT_FOUND, _get_or_404 as _project, _is_center  # the center, as projects
+from chalicelib.services.projects import NOT_FOUND, get_or_404 as _project, is_center
 from chalicelib.store import project_results as store
 from chalicelib.store import projects as project_store
 from chalicelib.store.project_results import ResultRowItem, ResultsHeadItem
@@ -105,15 +105,10 @@ def _importable(project_id: str):
 def start_import(p: Principal, project_id: str, upload_key: str) -> JobView:
     from chalicelib.services import jobs
     from chalicelib.services.identity.registries import CONTENT_TYPES
+    from chalicelib.services.tabular import check_upload
 
     _importable(project_id)
-    if not upload_key.startswith(f"imports/{p.org_id}/") or ".." in upload_key \
-            or not upload_key.endswith(tuple(f".{ext}" for ext in CONTENT_TYPES)):
-        raise ValidationFailed.on("upload_key", "只能导入本单位上传的 CSV 或 XLSX 文件", code="foreign_upload")
-    try:
-        files.head(upload_key)
-    except Exception:  # botocore ClientError 404: not uploaded (yet)
-        raise ValidationFailed.on("upload_key", "文件尚未上传或已过期", code="upload_not_found") from None
+    check_upload(p.org_id, upload_key, CONTENT_TYPES)
     return jobs.submit(JobKind.PROJECT_RESULTS_IMPORT,
                        {"project_id": project_id, "upload_key": upload_key, "org_id": p.org_id,
                         "account_id": p.account_id},
@@ -277,7 +272,7 @@ def row_view(item: ResultRowItem) -> ResultRowView:
 def list_results(p: Principal, project_id: str, q: ResultQuery) -> ResultPage:
     """The rows the caller may see now (rules.visibility), by bid group then rank."""
     project = _project(project_id)
-    center = _is_center(p)
+    center = is_center(p)
     if not center:
         access_rules.check(RESULT_QUERY, p)
         if not project.published:

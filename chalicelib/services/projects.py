@@ -10,7 +10,7 @@ from chalicelib.domain import access as access_rules
 from chalicelib.domain import consumables
 from chalicelib.domain import projects as rules
 from chalicelib.domain.access import Principal
-from chalicelib.domain.enums import ActorKind, Permission, ProjectKind, ProjectStatus, RecordKind
+from chalicelib.domain.enums import ProjectKind, ProjectStatus, RecordKind
 from chalicelib.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from chalicelib.logs import get_logger
 from chalicelib.schemas.identity import Done
@@ -30,7 +30,7 @@ from chalicelib.store.projects import (
 from chalicelib.store.uow import UnitOfWork
 
 log = get_logger("projects")
-CENTER = access_rules.business(Permission.PROJECT_MANAGE, actors=frozenset({ActorKind.PLATFORM}))
+CENTER = rules.CENTER
 SCHEDULE_ACTOR = "system:schedule"
 NOT_FOUND = NotFound("项目不存在", code="project_not_found")
 NOT_DRAFT = Conflict("项目已发布，不能再修改", code="project_not_draft")
@@ -40,7 +40,7 @@ def _cn(value: str | None) -> datetime | None:
     return store.parse_instant(value).astimezone(clock.CHINA) if value else None
 
 
-def _is_center(principal: Principal | None) -> bool:
+def is_center(principal: Principal | None) -> bool:
     try:
         access_rules.check(CENTER, principal)
     except DomainError:
@@ -77,7 +77,7 @@ def announcement_view(item: AnnouncementItem, now: datetime) -> AnnouncementView
         attachments=attachment_views(item.attachments))
 
 
-def _get_or_404(project_id: str) -> ProjectItem:
+def get_or_404(project_id: str) -> ProjectItem:
     item = store.get(project_id)
     if item is None:
         raise NOT_FOUND
@@ -105,7 +105,7 @@ def create(principal: Principal, body: ProjectCreate) -> ProjectView:
 
 
 def update(principal: Principal, project_id: str, body: ProjectPatch) -> ProjectView:
-    item = _get_or_404(project_id)
+    item = get_or_404(project_id)
     if item.status != ProjectStatus.DRAFT.value or item.published:
         raise NOT_DRAFT
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -124,12 +124,12 @@ def update(principal: Principal, project_id: str, body: ProjectPatch) -> Project
                & (ProjectItem.version == item.version), conflict=NOT_DRAFT)
     uow.audit(entry(f"project#{project_id}", "project_updated", **by(principal), before=before, after=after, at=now))
     uow.commit()
-    return view(_get_or_404(project_id), now)
+    return view(get_or_404(project_id), now)
 
 
 def publish(principal: Principal, project_id: str) -> ProjectView:
     """Publish a draft: the announcement appears, and the status follows the windows from now on."""
-    item = _get_or_404(project_id)
+    item = get_or_404(project_id)
     windows = item.windows
     if item.status != ProjectStatus.DRAFT.value:
         raise NOT_DRAFT
@@ -158,13 +158,13 @@ def publish(principal: Principal, project_id: str) -> ProjectView:
     project_events.record(uow, project_id, item.kind, item.name, steps, now, lambda s: rules.entered_at(windows, s))
     uow.commit()
     project_events.deliver_project(project_id)
-    return view(_get_or_404(project_id), now)
+    return view(get_or_404(project_id), now)
 
 
 def get(principal: Principal, project_id: str) -> ProjectView:
     """The center sees any project; everyone else only published ones (a draft is not found)."""
-    item = _get_or_404(project_id)
-    if not item.published and not _is_center(principal):
+    item = get_or_404(project_id)
+    if not item.published and not is_center(principal):
         raise NOT_FOUND
     return view(item)
 
@@ -247,8 +247,8 @@ def advance_due(now: datetime | None = None) -> int:
 # -- project catalog -------------------------------------------------------------
 
 def _visible_or_404(principal: Principal, project_id: str) -> ProjectItem:
-    item = _get_or_404(project_id)
-    if not item.published and not _is_center(principal):
+    item = get_or_404(project_id)
+    if not item.published and not is_center(principal):
         raise NOT_FOUND
     return item
 
@@ -265,7 +265,7 @@ def put_catalog_entry(principal: Principal, project_id: str, code27: str, body: 
     from chalicelib.store import catalog
 
     code = consumables.code27(code27)
-    project = _get_or_404(project_id)
+    project = get_or_404(project_id)
     now = clock.now()
     if now >= project.windows.declaration_end:
         raise Conflict("申报已截止，项目目录不能再修改", code="declaration_window_passed")
@@ -330,7 +330,7 @@ def _count_actions(project_id: str, org_id: str, delta: int) -> list:
 
 def published_or_404(project_id: str) -> ProjectItem:
     """A published project (a draft is not found for anyone but the center)."""
-    project = _get_or_404(project_id)
+    project = get_or_404(project_id)
     if not project.published:
         raise NOT_FOUND
     return project

@@ -13,12 +13,16 @@ Tables
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.config import get_settings
+
+if TYPE_CHECKING:  # imported where a transaction is made
+    from pynamodb.transactions import TransactWrite
 
 _settings = get_settings()
 

@@ -186,3 +186,8 @@ def catalog_world(aws):
     r2, _ = factory.add_operator(platform)
     return {"org": maker, "op": op, "token": factory.token(op, maker.org_id),
             "reviewer": factory.token(r1, platform.org_id), "reviewer2": factory.token(r2, platform.org_id)}
+
+
+# The project tests' shared fixtures (a controlled clock, the center and an enterprise, a declaring project),
+# available to every API test module; imported last because projects_support uses the helpers above.
+from tests.api.projects_support import declaring, frozen, people  # noqa: E402,F401

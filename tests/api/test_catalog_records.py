@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.enums import ActorKind, UnitRole
 from tests import factory
 from tests.api.conftest import assert_error, assert_ok, body
 from tests.support import wait_until

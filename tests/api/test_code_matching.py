@@ -7,9 +7,7 @@ import pytest
 
 from tests import factory
 from tests.api.conftest import assert_error, assert_ok
-from tests.api.test_project_results import (  # noqa: F401 (frozen, world, project: fixtures)
-    CERT, DAY, csv_bytes, frozen, imported, line, project, world,
-)
+from tests.api.test_project_results import CERT, DAY, imported, line, project, world  # noqa: F401 (fixtures)
 
 CODE = "C14010100100001000010000001"  # 1ml, under CERT
 CODE_5ML = "C14010100100001000010000002"  # 5ml, under CERT

@@ -9,7 +9,7 @@ import io
 import openpyxl
 import pytest
 
-from chalicelib.domain.enums import ActorKind, UnitRole
+from chalicelib.domain.enums import UnitRole
 from tests import factory
 from tests.api.conftest import assert_error, assert_ok, deliver_job_messages
 from tests.support import wait_until

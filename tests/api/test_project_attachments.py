@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import assert_error, assert_ok
+from tests.api.projects_support import history, project_body
 from tests.api.test_documents import put_at_pinned_key
-from tests.api.test_projects import frozen, people, project_body  # noqa: F401 (fixtures)
 from tests.domain.test_documents import pdf_bytes
 
 
@@ -94,8 +94,7 @@ def test_only_verified_pdfs_of_the_center_and_each_once(api, people, draft):
 
 
 def test_remove_an_attachment_from_a_draft(api, people, draft):
-    from tests.api.test_projects import history
-
+    
     first, _ = uploaded(api, people.center, "一.pdf")
     second, _ = uploaded(api, people.center, "二.pdf")
     assert_ok(attach(api, people.center, draft, first, "一"), "attach 1", 201)

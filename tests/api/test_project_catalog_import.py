@@ -10,9 +10,7 @@ import pytest
 
 from tests import factory
 from tests.api.conftest import assert_error, assert_ok, deliver_job_messages
-from tests.api.test_projects import (  # noqa: F401 (fixtures)
-    CODE, DAY, OTHER, OUTSIDE, UNKNOWN, frozen, history, in_library, people, project_body,
-)
+from tests.api.projects_support import CODE, DAY, OTHER, OUTSIDE, UNKNOWN, history, in_library, project_body
 
 HEADER_EN = ["code27", "bid_group", "specification", "model"]
 HEADER_ZH = ["规格型号编码 code27", "竞标分组 bid_group", "规格 specification", "型号 model"]

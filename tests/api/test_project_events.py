@@ -6,9 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from tests.api.conftest import assert_ok
-from tests.api.test_projects import (  # noqa: F401 (fixtures)
-    DAY, create_published, frozen, people, project_body, run_schedule, stored_status,
-)
+from tests.api.projects_support import DAY, create_published, project_body, run_schedule, stored_status
 
 ORDER = ["draft", "published", "declaring", "closed", "publicising", "finished"]
 

@@ -11,9 +11,8 @@ import pytest
 
 from tests import factory
 from tests.api.conftest import assert_error, assert_ok, body, deliver_job_messages
-from tests.api.test_projects import DAY, People, frozen, project_body  # noqa: F401 (frozen: a fixture)
+from tests.api.projects_support import CODE, DAY, OTHER, People, history, project_body  # CODE: A组, OTHER: B组
 
-CODE, OTHER = "C14010100100001000010000001", "C14010100100001000010000002"  # demo catalog: A组, B组
 CERT = "国械注准20193140101"  # their certificate
 HEADER = ["竞标分组 bid_group", "企业统一社会信用代码 credit_code", "企业名称 enterprise_name", "产品名称 product_name",
           "规格 specification", "型号 model", "注册证号 cert_no", "中选价格 price", "组内排名 rank", "产品ID product_ref"]
@@ -38,12 +37,12 @@ class World(People):
 
 
 @pytest.fixture
-def world(frozen):  # noqa: F811
+def world(frozen):
     return World()
 
 
 @pytest.fixture
-def project(api, world, frozen):  # noqa: F811
+def project(api, world, frozen):
     """A published project with two bid groups in its catalog; returns (project_id, created at)."""
     factory.seed_demo_catalog()
     now = frozen.now()
@@ -107,12 +106,6 @@ def results(api, project_id, token, query=""):
 def rows_of(api, project_id, token, query="") -> list[tuple]:
     page = assert_ok(results(api, project_id, token, query), f"results{query}")
     return [(r["bid_group"], r["rank"], r["product_name"], r["price"]) for r in page["items"]]
-
-
-def history(project_id):
-    from chalicelib.store import audit
-
-    return audit.history(f"project#{project_id}", limit=100, cursor=None, newest_first=False).items
 
 
 def stored_rows(project_id) -> list:

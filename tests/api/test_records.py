@@ -75,7 +75,6 @@ def test_bad_input_is_refused_and_nothing_is_written(api, world):
     assert_error(api.put(f"/records/commitment_letter/{rid}", {"data": {"signed_on": "2026-01-05",
                                                                          "letter_file_id": foreign}},
                          token=world["token"]), 400, "file_not_found", "another organisation's file")
-    from chalicelib.domain.access import Principal  # noqa: F401
     from chalicelib.services import documents
 
     unverified = documents.request_upload(factory.principal_of(world["op"], world["org"].org_id), "a.pdf",
@@ -229,8 +228,6 @@ def test_enterprise_info_unlocks_distributor_certification(api, world):
 
 
 def test_lists_filter_by_keyword_and_page(api, world):
-    from chalicelib.domain.enums import ActorKind  # noqa: F401
-
     org = factory.make_org(role=None)
     op, _ = factory.add_operator(org)
     token = factory.token(op, org.org_id)

@@ -1,9 +1,8 @@
 """Registration in three steps (Qinghai §二, Jilin §1, Shandong §2.1)."""
 from __future__ import annotations
 
-import json
 import threading
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
@@ -170,7 +169,6 @@ def test_future_birth_date_is_refused(api, seeded, monkeypatch):
 
 
 def test_sms_code_is_one_time_and_expires(api, seeded):
-    from datetime import timedelta
 
     from chalicelib import clock
 
@@ -205,7 +203,6 @@ def test_sms_resend_is_throttled_per_mobile(api, seeded):
 
 
 def test_sms_daily_limit(api, seeded):
-    from datetime import timedelta
 
     from chalicelib import clock
 

@@ -195,8 +195,6 @@ def test_forgot_password_with_the_registration_facts(api, org):
 
 
 def test_forgot_password_through_a_bound_operator(api, org):
-    from chalicelib.services.identity import registration  # noqa: F401
-
     op_id, mobile = factory.add_operator(org)
     code = api.sms_code(mobile, "reset_password")
     base = {"unit_account": org.unit_login, "operator_mobile": mobile, "new_password": "Via#Operator2026"}

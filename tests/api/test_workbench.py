@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 from tests.api.conftest import assert_error, assert_ok
-from tests.api.test_projects import (  # noqa: F401 (fixtures)
-    CODE, DAY, OTHER, OUTSIDE, declaring, frozen, in_library, people, project_body,
-)
+from tests.api.projects_support import CODE, DAY, OTHER, OUTSIDE, in_library, project_body
 
 
 def approve(org_id: str, code27: str) -> None:

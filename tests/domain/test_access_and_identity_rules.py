@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain import access
-from chalicelib.domain.access import Access, Principal, business, check, supervises
+from chalicelib.domain.access import Principal, business, check, supervises
 from chalicelib.domain.enums import AccountKind, ActorKind, PendingAction, Permission, ProcurementStatus, UnitRole
 from chalicelib.domain.errors import Conflict, Forbidden, RateLimited, Unauthenticated, ValidationFailed
 from chalicelib.domain.identity import rules

@@ -12,7 +12,7 @@ from chalicelib.domain.errors import Collector, NotFound, ValidationFailed
 from chalicelib.domain.identity import validators as v
 from chalicelib.schemas.identity import IssuedPassword, OrgPage, Provisioned, ProvisionRequest
 from chalicelib.security import codes, passwords
-from chalicelib.services.identity.common import by, entry, iso
+from chalicelib.services.identity.common import by, entry
 from chalicelib.services.identity.organisation import org_view
 from chalicelib.services.identity.registration import _ensure_free, _region, add_org_with_unit_account
 from chalicelib.services.identity.sessions import set_password_actions
