@@ -19,6 +19,7 @@ from typing import Iterable, Mapping
 from chalicelib.domain import consumables
 from chalicelib.domain.errors import Conflict, ValidationFailed
 from chalicelib.domain.identity import validators as v
+from chalicelib.domain.project_catalog import bid_group
 from chalicelib.domain.projects import Windows
 
 MAX_PRICE = Decimal("10000000000")  # 百亿: far above any consumable's price, keeps typos out
@@ -111,7 +112,7 @@ def judge_row(number: int, row: Mapping[str, str], bid_groups: Iterable[str]) ->
             problems.extend((column, d.message) for d in exc.details)
             return None
 
-    group = run("bid_group", lambda: consumables.label(row.get("bid_group"), "bid_group", max_length=100))
+    group = run("bid_group", lambda: bid_group(row.get("bid_group")))
     if group is not None and group not in set(bid_groups):
         problems.append(("bid_group", f"项目目录中没有竞标分组 {group}"))
     credit = run("credit_code", lambda: v.credit_code(row.get("credit_code") or None, "credit_code"))

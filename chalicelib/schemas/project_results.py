@@ -5,6 +5,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from chalicelib.domain.project_catalog import BID_GROUP_MAX
 from chalicelib.schemas.common import Model, PageQuery, Strict
 
 
@@ -13,7 +14,7 @@ class ResultImportRequest(Strict):
 
 
 class ResultQuery(PageQuery):
-    bid_group: str | None = Field(None, min_length=1, max_length=100, description="only this bid group 竞标分组")
+    bid_group: str | None = Field(None, min_length=1, max_length=BID_GROUP_MAX, description="only this bid group 竞标分组")
 
 
 class ResultRowView(Model):

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field
 
 from chalicelib.domain.enums import ProjectKind, ProjectStatus
+from chalicelib.domain.project_catalog import BID_GROUP_MAX
 from chalicelib.schemas.common import Model, PageQuery, Strict
 
 
@@ -86,7 +87,8 @@ class AnnouncementPage(Model):
 
 
 class CatalogEntryPut(Strict):
-    bid_group: str = Field(min_length=1, max_length=100, description="竞价分组 / 中选组别")
+    bid_group: str = Field(min_length=1, max_length=BID_GROUP_MAX, description="竞标分组 (stripped, inner blanks "
+                                                                                 "collapsed)")
 
 
 class CatalogEntryView(Model):
@@ -181,7 +183,7 @@ class DeclarationBatchResult(Model):
 # -- project catalog import, attachments ----------------------------------------------
 
 class CatalogEntryQuery(PageQuery):
-    bid_group: str | None = Field(None, min_length=1, max_length=100, description="only this bid group (竞标分组)")
+    bid_group: str | None = Field(None, min_length=1, max_length=BID_GROUP_MAX, description="only this bid group")
     code27_prefix: str = Field("", pattern=r"^(C[0-9]{0,26})?$", description="codes starting with this (e.g. C1401)")
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from chalicelib import clock
 from chalicelib.domain import access as access_rules
 from chalicelib.domain import consumables
+from chalicelib.domain import project_catalog as catalog_rules
 from chalicelib.domain import projects as rules
 from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import ProjectKind, ProjectStatus, RecordKind
@@ -272,15 +273,16 @@ def put_catalog_entry(principal: Principal, project_id: str, code27: str, body: 
     product = catalog.get_product(code)
     if product is None:
         raise ValidationFailed.on("code27", "国家耗材目录中没有该规格型号编码", code="not_in_catalog")
+    group = catalog_rules.bid_group(body.bid_group)  # normalised as the import does
     existing = store.get_catalog_entry(project_id, code)
     # an update, not a put: the entry's declarations counter survives a re-group
     key = project_catalog.entry_key(project_id, code)
     uow = UnitOfWork()
     uow.update(key, project_catalog.entry_actions(project_id, product, catalog.get_item(product.code20),
-                                                  body.bid_group, store.key_instant(now)))
+                                                  group, store.key_instant(now)))
     uow.audit(entry(f"project#{project_id}", "project_catalog_entry_put", **by(principal),
                     before={"code27": code, "bid_group": existing.bid_group} if existing else None,
-                    after={"code27": code, "bid_group": body.bid_group}, at=now))
+                    after={"code27": code, "bid_group": group}, at=now))
     uow.commit()
     return catalog_view(store.get_catalog_entry(project_id, code))
 

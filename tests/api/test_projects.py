@@ -221,6 +221,11 @@ def test_project_catalog_only_takes_national_catalog_products(api, people, decla
                  400, "malformed", "malformed code")
     assert_error(api.put(f"/projects/{project_id}/catalog/{CODE}", {"bid_group": "A组"}, token=people.enterprise),
                  403, "actor_forbidden", "enterprises do not edit catalogs")
+    assert_error(api.put(f"/projects/{project_id}/catalog/{CODE}", {"bid_group": "组" * 61}, token=people.center),
+                 400, "validation_failed", "a bid group longer than the import allows")
+    regrouped = assert_ok(api.put(f"/projects/{project_id}/catalog/{CODE}", {"bid_group": "  A组  "},
+                                  token=people.center), "the same group, blanks around it")
+    assert regrouped["bid_group"] == "A组", "normalised as the import normalises"
     listed = assert_ok(api.get(f"/projects/{project_id}/catalog", token=people.enterprise), "catalog")["items"]
     assert [(e["code27"], e["bid_group"]) for e in listed] == [(CODE, "A组"), (OTHER, "B组")]
     assert listed[0]["specification"] == "1ml"
