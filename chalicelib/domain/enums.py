@@ -156,6 +156,7 @@ class JobKind(LabelledEnum):
     PRODUCT_IMPORT = ("product_import", "产品及包装导入")
     PROJECT_RESULTS_IMPORT = ("project_results_import", "结果导入")
     PROJECT_CATALOG_IMPORT = ("project_catalog_import", "项目目录导入")
+    PROJECT_EXPORT = ("project_export", "项目数据导出")
 
 
 class FileStatus(LabelledEnum):

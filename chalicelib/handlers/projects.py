@@ -12,8 +12,9 @@ from chalicelib.lazy import lazy
 from chalicelib.schemas.common import PageQuery
 from chalicelib.schemas.projects import (
     AnnouncementPage, AnnouncementView, AttachmentCreate, CatalogEntryPage, CatalogEntryPut, CatalogEntryQuery,
-    CatalogEntryView, CatalogImportRequest, DeclarationCreate, DeclarationPage,
-    DeclarationView, ProjectCreate, ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
+    CatalogEntryView, CatalogImportRequest, CenterDeclarationPage, CenterDeclarationQuery, DeclarationCreate,
+    DeclarationPage, DeclarationView, ProjectCreate, ProjectExportRequest, ProjectPage, ProjectPatch, ProjectQuery,
+    ProjectView,
 )
 from chalicelib.schemas.identity import Done, UploadRequest, UploadTicket
 from chalicelib.schemas.jobs import ImportTemplate, JobView
@@ -21,6 +22,7 @@ from chalicelib.schemas.jobs import ImportTemplate, JobView
 service = lazy("chalicelib.services.projects")
 catalog_import = lazy("chalicelib.services.project_catalog")
 attachments = lazy("chalicelib.services.project_attachments")
+exports = lazy("chalicelib.services.project_exports")
 registries = lazy("chalicelib.services.identity.registries")
 
 bp = Blueprint(__name__)
@@ -145,3 +147,19 @@ def detach(ctx: RequestContext, project_id: str, file_id: str):
           summary="One published project's announcement with download links for its attachments; no login needed")
 def get_announcement(ctx: RequestContext, project_id: str):
     return attachments.get_announcement(project_id)
+
+
+# -- the center's view of the declarations, exports ---------------------------------------
+
+@endpoint(bp, "/projects/{project_id}/declarations/all", access=CENTER, tags=TAGS, query=CenterDeclarationQuery,
+          response=CenterDeclarationPage, errors=(404,),
+          summary="Every enterprise's declarations in a project (or one enterprise's: org_id), with names")
+def list_all_declarations(ctx: RequestContext, project_id: str):
+    return exports.list_declarations(project_id, ctx.query)
+
+
+@endpoint(bp, "/projects/{project_id}/exports", "POST", access=CENTER, tags=TAGS, body=ProjectExportRequest,
+          response=JobView, status=202, idempotent=True, errors=(404, 409),
+          summary="Export the project's declarations (申报明细) or results (中选结果) as XLSX (a job)")
+def export(ctx: RequestContext, project_id: str):
+    return exports.request_export(ctx.principal, project_id, ctx.body.what)

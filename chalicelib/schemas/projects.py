@@ -5,7 +5,7 @@ and shown in Asia/Shanghai (``+08:00``)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
@@ -206,3 +206,25 @@ class AttachmentView(Model):
     added_at: datetime
     url: str = Field(description="presigned GET, valid for expires_in_s seconds")
     expires_in_s: int
+
+
+# -- the center's view of the declarations, exports ------------------------------------------
+
+class CenterDeclarationQuery(PageQuery):
+    org_id: str | None = Field(None, min_length=1, max_length=64, description="only this enterprise")
+
+
+class CenterDeclarationView(DeclarationView):
+    enterprise_name: str | None = Field(None, description="企业名称")
+    credit_code: str | None = Field(None, description="统一社会信用代码")
+    specification: str | None = None
+    model: str | None = None
+
+
+class CenterDeclarationPage(Model):
+    items: list[CenterDeclarationView]
+    next_cursor: str | None = None
+
+
+class ProjectExportRequest(Strict):
+    what: Literal["declarations", "results"] = Field(description="declarations 申报明细 | results 中选结果 (all rows)")

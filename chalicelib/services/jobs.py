@@ -30,6 +30,7 @@ HANDLERS: dict[JobKind, str] = {
     JobKind.PRODUCT_IMPORT: "chalicelib.services.records.product_import:import_job",
     JobKind.PROJECT_RESULTS_IMPORT: "chalicelib.services.project_results:import_job",
     JobKind.PROJECT_CATALOG_IMPORT: "chalicelib.services.project_catalog:import_job",
+    JobKind.PROJECT_EXPORT: "chalicelib.services.project_exports:export_job",
 }
 SYSTEM_ACTOR = "system:jobs"
 PROGRESS_EVERY_S = 1.0

@@ -188,6 +188,12 @@ def get_org(org_id: str) -> OrgItem | None:
     return _get(OrgItem, org_pk(org_id), "org")
 
 
+def get_orgs(org_ids) -> dict[str, OrgItem]:
+    """Several organisations by id (BatchGetItem; PynamoDB splits beyond 100 keys); absent ones left out."""
+    keys = [(org_pk(o), "org") for o in dict.fromkeys(org_ids)]
+    return {o.org_id: o for o in OrgItem.batch_get(keys)} if keys else {}
+
+
 def get_account(account_id: str) -> AccountItem | None:
     return _get(AccountItem, account_pk(account_id), "account")
 

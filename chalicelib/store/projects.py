@@ -210,9 +210,11 @@ def list_catalog(project_id: str, *, limit: int, cursor: str | None, bid_group: 
                       cursor=cursor, hash_key=pk, range_key_condition=CatalogEntryItem.sk.startswith(prefix))
 
 
-def list_declarations(project_id: str, org_id: str, *, limit: int, cursor: str | None) -> Page[DeclarationItem]:
+def list_declarations(project_id: str, org_id: str | None, *, limit: int,
+                      cursor: str | None) -> Page[DeclarationItem]:
+    """One enterprise's declarations in a project (``org_id``), or every enterprise's (None), by key."""
     pk = project_pk(project_id)
-    prefix = f"decl#{org_id}#"
+    prefix = f"decl#{org_id}#" if org_id else "decl#"
     return query_page(DeclarationItem.query, scope=f"{pk}#{prefix}", key_names=("pk", "sk"), limit=limit,
                       cursor=cursor, hash_key=pk, range_key_condition=DeclarationItem.sk.startswith(prefix))
 
@@ -277,3 +279,14 @@ def declared_codes(project_id: str, org_id: str, codes: list[str]) -> set[str]:
     """Which of ``codes`` the enterprise has declared in the project (one BatchGetItem, at most 100 codes)."""
     keys = [(project_pk(project_id), declaration_sk(org_id, c)) for c in dict.fromkeys(codes)]
     return {i.code27 for i in DeclarationItem.batch_get(keys)} if keys else set()
+
+
+def iter_declarations(project_id: str):
+    """Every declaration of a project, by enterprise then code (DynamoDB pages followed; for exports)."""
+    return DeclarationItem.query(project_pk(project_id), DeclarationItem.sk.startswith("decl#"))
+
+
+def catalog_entries(project_id: str, codes: list[str]) -> dict[str, CatalogEntryItem]:
+    """Several entries of a project catalog by code (BatchGetItem; PynamoDB splits beyond 100 keys)."""
+    keys = [(project_pk(project_id), catalog_sk(c)) for c in dict.fromkeys(codes)]
+    return {i.code27: i for i in CatalogEntryItem.batch_get(keys)} if keys else {}
