@@ -57,46 +57,44 @@ class Attachment(MapAttribute):
     added_at = UnicodeAttribute()
 
 
-class _WindowFields:
+class _PublicFields:
+    """What a project and its announcement copy share: the public fields and the windows."""
+
+    project_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    announcement = UnicodeAttribute()
+    declaration_start = UnicodeAttribute()
+    declaration_end = UnicodeAttribute()
+    publication_start = UnicodeAttribute()
+    publication_end = UnicodeAttribute()
+    attachments = ListAttribute(of=Attachment, null=True)
+
     @property
     def windows(self) -> Windows:
         return Windows(parse_instant(self.declaration_start), parse_instant(self.declaration_end),
                        parse_instant(self.publication_start), parse_instant(self.publication_end))
 
 
-class ProjectItem(_WindowFields, MainTable):
-    project_id = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    name = UnicodeAttribute()
-    announcement = UnicodeAttribute()
-    declaration_start = UnicodeAttribute()
-    declaration_end = UnicodeAttribute()
-    publication_start = UnicodeAttribute()
-    publication_end = UnicodeAttribute()
+class ProjectItem(_PublicFields, MainTable):
     status = UnicodeAttribute()
     created_at = UnicodeAttribute()
     created_by = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     published_at = UnicodeAttribute(null=True)
+    # Moved by hand (ADD 1) in every conditional update, which also names the version it read; a PynamoDB
+    # VersionAttribute would add its own condition and increment to each transaction item.
     version = NumberAttribute(default=1)
-    attachments = ListAttribute(of=Attachment, null=True)
 
     @property
     def published(self) -> bool:
         return self.published_at is not None
 
 
-class AnnouncementItem(_WindowFields, MainTable):
-    project_id = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    name = UnicodeAttribute()
-    announcement = UnicodeAttribute()
-    declaration_start = UnicodeAttribute()
-    declaration_end = UnicodeAttribute()
-    publication_start = UnicodeAttribute()
-    publication_end = UnicodeAttribute()
+class AnnouncementItem(_PublicFields, MainTable):
+    """The public copy written at publication (attachments as they were then)."""
+
     published_at = UnicodeAttribute()
-    attachments = ListAttribute(of=Attachment, null=True)  # as they were at publication
 
 
 def get(project_id: str) -> ProjectItem | None:
