@@ -100,19 +100,26 @@ def _signal(uow: UnitOfWork, rev: RevisionItem, signal: str, now, **fields) -> S
 
 # -- the enterprise side -----------------------------------------------------
 
+def draft_items(kind: RecordKind, org_id: str, record_id: str, title: str, data: dict[str, Any],
+                file_ids: Iterable[str], now) -> tuple[HeadItem, RevisionItem]:
+    """A new record's head and first revision, a draft: what ``create`` writes (the product import too)."""
+    head = HeadItem(pk=store.rec_pk(record_id), sk="head", record_id=record_id, kind=kind.value, org_id=org_id,
+                    title=title, current_rev=1, current_status=ReviewStatus.DRAFT.value,
+                    created_at=iso(now), updated_at=iso(now),
+                    gsi1pk=f"recs#{org_id}#{kind.value}#draft", gsi1sk=f"{iso(now)}#{record_id}")
+    rev = RevisionItem(pk=store.rec_pk(record_id), sk=store.rev_sk(1), record_id=record_id, kind=kind.value,
+                       org_id=org_id, revision=1, status=ReviewStatus.DRAFT.value,
+                       data=json.dumps(data, ensure_ascii=False, sort_keys=True),
+                       file_ids=set(file_ids) or None, created_at=iso(now), updated_at=iso(now))
+    return head, rev
+
+
 def create(p: Principal, kind: RecordKind, data: dict[str, Any]) -> RecordView:
     spec = _spec(kind)
     prepared = spec.prepare(p, data)
     now = clock.now()
     record_id = spec.record_id(p.org_id, prepared) or new_id()
-    head = HeadItem(pk=store.rec_pk(record_id), sk="head", record_id=record_id, kind=kind.value, org_id=p.org_id,
-                    title=prepared.title, current_rev=1, current_status=ReviewStatus.DRAFT.value,
-                    created_at=iso(now), updated_at=iso(now),
-                    gsi1pk=f"recs#{p.org_id}#{kind.value}#draft", gsi1sk=f"{iso(now)}#{record_id}")
-    rev = RevisionItem(pk=store.rec_pk(record_id), sk=store.rev_sk(1), record_id=record_id, kind=kind.value,
-                       org_id=p.org_id, revision=1, status=ReviewStatus.DRAFT.value,
-                       data=json.dumps(prepared.data, ensure_ascii=False, sort_keys=True),
-                       file_ids=set(prepared.file_ids) or None, created_at=iso(now), updated_at=iso(now))
+    head, rev = draft_items(kind, p.org_id, record_id, prepared.title, prepared.data, prepared.file_ids, now)
     uow = UnitOfWork()
     uow.put(head, condition=HeadItem.pk.does_not_exist(),
             conflict=Conflict(f"本单位已有该{kind.label}，请在原记录上修改或变更", code="record_exists"))

@@ -224,17 +224,12 @@ def _dumps(data: dict[str, Any]) -> str:
 
 def new_record_items(org_id: str, record_id: str, title: str, data: dict[str, Any], now, actor: dict[str, str]):
     """The head, revision 1 and audit entry ``engine.create`` writes for a new draft (no files)."""
-    from chalicelib.services.identity.common import entry, iso
-    from chalicelib.store import records as store
-    from chalicelib.store.records import HeadItem, RevisionItem
+    from chalicelib.services.identity.common import entry
+    from chalicelib.services.records.engine import draft_items
 
-    head = HeadItem(pk=store.rec_pk(record_id), sk="head", record_id=record_id, kind=KIND.value, org_id=org_id,
-                    title=title, current_rev=1, current_status=ReviewStatus.DRAFT.value,
-                    created_at=iso(now), updated_at=iso(now),
-                    gsi1pk=f"recs#{org_id}#{KIND.value}#draft", gsi1sk=f"{iso(now)}#{record_id}", version=1)
-    rev = RevisionItem(pk=store.rec_pk(record_id), sk=store.rev_sk(1), record_id=record_id, kind=KIND.value,
-                       org_id=org_id, revision=1, status=ReviewStatus.DRAFT.value, data=_dumps(data),
-                       file_ids=None, created_at=iso(now), updated_at=iso(now), version=1)
+    head, rev = draft_items(KIND, org_id, record_id, title, data, (), now)
+    # BatchWriteItem puts are not versioned by PynamoDB as a transaction's are: start the versions by hand
+    head.version = rev.version = 1
     audit_entry = entry(f"rec#{record_id}", "record_created", after=data, to_status="draft", at=now,
                         reason="产品导入", **actor)
     return head, rev, audit_entry
