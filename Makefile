@@ -8,7 +8,7 @@ PORT ?= 8000
 AWS_PORT ?= 5001
 TICK ?= 30
 
-.PHONY: run test test-fast bench bench-import venv clean policy
+.PHONY: run test test-fast bench bench-import bench-project-catalog venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -34,6 +34,9 @@ bench: $(STAMP)
 
 bench-import: $(STAMP)
 	$(PY) bench/product_import.py --rows 10000
+
+bench-project-catalog: $(STAMP)
+	$(PY) bench/project_catalog_import.py --rows 10000
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write
