@@ -18,18 +18,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
-import sys
 import time
 
-os.environ.pop("AWS_ENDPOINT_URL", None)
-os.environ.update({
-    "MP_STAGE": "test", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-    "MP_LOG_LEVEL": "WARNING",
-})
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from jobbench import Ctx  # first: it sets the moto environment
 
 PER_ITEM = 100  # products per single item (code20)
 ORG = "benchorg0000000000000000000000000"
@@ -94,15 +86,6 @@ def workbook(codes: list[str], bad: float) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue(), len(broken)
-
-
-class Ctx:
-    def __init__(self, params):
-        self.params = params
-        self.reports = 0
-
-    def progress(self, done, total=None, *, force=False):
-        self.reports += 1
 
 
 def run_import(key: str) -> tuple[float, object]:

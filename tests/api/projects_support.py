@@ -112,20 +112,28 @@ def in_library(org_id: str, code27: str, approved: bool = True) -> None:
              effective_rev=1 if approved else None, created_at=at, updated_at=at).save()
 
 
-@pytest.fixture
-def declaring(api, people, frozen):
-    """A published project with CODE and OTHER in its catalog; the clock one second before the window opens."""
+def published_with_catalog(api, center: str, now: datetime, *, peek_as: str | None = None) -> str:
+    """A project (windows of ``project_body``) with CODE in bid group A组 and OTHER in B组, published; with
+    ``peek_as``, first checks that this caller cannot see the draft's catalog."""
     from tests import factory
 
     factory.seed_demo_catalog()
-    now = frozen.now()
-    project_id = assert_ok(api.post("/projects", project_body(now), token=people.center), "create", 201)["project_id"]
+    project_id = assert_ok(api.post("/projects", project_body(now), token=center), "create", 201)["project_id"]
     for code, group in ((CODE, "A组"), (OTHER, "B组")):
-        assert_ok(api.put(f"/projects/{project_id}/catalog/{code}", {"bid_group": group}, token=people.center),
+        assert_ok(api.put(f"/projects/{project_id}/catalog/{code}", {"bid_group": group}, token=center),
                   "catalog entry")
-    assert_error(api.get(f"/projects/{project_id}/catalog", token=people.enterprise), 404, "project_not_found",
-                 "the catalog of a draft is the center's")
-    assert_ok(api.post(f"/projects/{project_id}/publish", token=people.center), "publish")
+    if peek_as is not None:
+        assert_error(api.get(f"/projects/{project_id}/catalog", token=peek_as), 404, "project_not_found",
+                     "the catalog of a draft is the center's")
+    assert_ok(api.post(f"/projects/{project_id}/publish", token=center), "publish")
+    return project_id
+
+
+@pytest.fixture
+def declaring(api, people, frozen):
+    """A published project with CODE and OTHER in its catalog; the clock one second before the window opens."""
+    now = frozen.now()
+    project_id = published_with_catalog(api, people.center, now, peek_as=people.enterprise)
     in_library(people.ent.org_id, CODE)
     in_library(people.ent.org_id, OUTSIDE)
     in_library(people.ent.org_id, OTHER, approved=False)

@@ -11,7 +11,7 @@ import pytest
 
 from tests import factory
 from tests.api.conftest import assert_error, assert_ok, body, deliver_job_messages
-from tests.api.projects_support import CODE, DAY, OTHER, People, history, project_body  # CODE: A组, OTHER: B组
+from tests.api.projects_support import DAY, People, history, project_body, published_with_catalog
 
 CERT = "国械注准20193140101"  # their certificate
 HEADER = ["竞标分组 bid_group", "企业统一社会信用代码 credit_code", "企业名称 enterprise_name", "产品名称 product_name",
@@ -44,14 +44,8 @@ def world(frozen):
 @pytest.fixture
 def project(api, world, frozen):
     """A published project with two bid groups in its catalog; returns (project_id, created at)."""
-    factory.seed_demo_catalog()
     now = frozen.now()
-    project_id = assert_ok(api.post("/projects", project_body(now), token=world.center), "create", 201)["project_id"]
-    for code, group in ((CODE, "A组"), (OTHER, "B组")):
-        assert_ok(api.put(f"/projects/{project_id}/catalog/{code}", {"bid_group": group}, token=world.center),
-                  "catalog entry")
-    assert_ok(api.post(f"/projects/{project_id}/publish", token=world.center), "publish the project")
-    return project_id, now
+    return published_with_catalog(api, world.center, now), now
 
 
 def csv_bytes(rows) -> bytes:
