@@ -372,11 +372,11 @@ def test_the_whole_project_path_over_http(stack):
     hospital = _login(base, "13800000005", "Demo@2026qh")["token"]
     code1, code2 = "C14010100100001000010000001", "C14010100100001000010000002"  # approved in the maker's library
     now = datetime.now(timezone(timedelta(hours=8)))
-    close = now + timedelta(seconds=45)
+    later = now + timedelta(hours=1)
     status, project = _post(f"{base}/projects", {
         "kind": "alliance_vbp", "name": "端到端联盟采购项目", "announcement": "各有关企业：请于申报期内完成产品申报。",
-        "declaration_start": (now - timedelta(minutes=1)).isoformat(), "declaration_end": close.isoformat(),
-        "publication_start": close.isoformat(), "publication_end": (now + timedelta(hours=1)).isoformat()}, center)
+        "declaration_start": (now - timedelta(minutes=1)).isoformat(), "declaration_end": later.isoformat(),
+        "publication_start": later.isoformat(), "publication_end": (later + timedelta(hours=1)).isoformat()}, center)
     assert status == 201 and project["status"] == "draft", project
     pid = project["project_id"]
 
@@ -387,6 +387,11 @@ def test_the_whole_project_path_over_http(stack):
     status, entries = _get_auth(f"{base}/projects/{pid}/catalog", center)
     assert status == 200 and [(e["code27"], e["bid_group"]) for e in entries["items"]] == [
         (code1, "A组"), (code2, "B组")], "the good rows imported, the unknown code reported"
+    # the window closes 20 s from now: set on the draft once the slow part (the import job) is done
+    close = datetime.now(timezone(timedelta(hours=8))) + timedelta(seconds=20)
+    status, edited = _call("PATCH", f"{base}/projects/{pid}", center, {
+        "declaration_end": close.isoformat(), "publication_start": close.isoformat()})
+    assert status == 200 and edited["status"] == "draft", edited
     status, published = _post(f"{base}/projects/{pid}/publish", {}, center)
     assert status == 200 and published["status"] == "declaring", published
 
