@@ -52,7 +52,7 @@ def provisioned_aws() -> Iterator[dict[str, str]]:
     from chalicelib.config import get_settings
     from ops.provision import provision
 
-    with mock_aws(config=MOTO_CONFIG):
+    with mock_aws(config=MOTO_CONFIG), atomic_moto_requests():
         reset_process_caches()
         settings = get_settings()
         env = provision(_PROVISIONING, settings.prefix, settings.region)
@@ -85,15 +85,19 @@ def wait_until(condition: Callable[[], T], *, timeout: float = 10.0, what: str =
 @contextmanager
 def atomic_moto_requests() -> Iterator[None]:
     """Make each request to in-process moto atomic, as each call to the real
-    service is. moto's backends are not thread-safe (a transaction deep-copies
-    tables another thread is writing), so a concurrency test without this
-    measures moto, not our conditional writes."""
+    service is. moto's backends are not thread-safe: a transaction deep-copies
+    tables another thread is writing ("dictionary changed size during
+    iteration"). Every moto account of the tests is made this way
+    (``provisioned_aws``), because Step Functions executions write DynamoDB from
+    moto's own threads while the test goes on; concurrency tests use it too, so
+    they measure our conditional writes, not moto. Re-entrant: a request moto
+    serves by making another one on the same thread does not deadlock."""
     import threading
     from unittest import mock
 
     from moto.core.botocore_stubber import BotocoreStubber
 
-    lock = threading.Lock()
+    lock = threading.RLock()
     original = BotocoreStubber.process_request
 
     def serialised(self, request):
