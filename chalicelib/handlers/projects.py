@@ -18,6 +18,7 @@ from chalicelib.schemas.projects import (
 )
 from chalicelib.schemas.identity import Done, UploadRequest, UploadTicket
 from chalicelib.schemas.jobs import ImportTemplate, JobView
+from chalicelib.schemas.records import HistoryPage
 
 service = lazy("chalicelib.services.projects")
 catalog_import = lazy("chalicelib.services.project_catalog")
@@ -163,3 +164,9 @@ def list_all_declarations(ctx: RequestContext, project_id: str):
           summary="Export the project's declarations (申报明细) or results (中选结果) as XLSX (a job)")
 def export(ctx: RequestContext, project_id: str):
     return exports.request_export(ctx.principal, project_id, ctx.body.what)
+
+
+@endpoint(bp, "/projects/{project_id}/history", access=CENTER, tags=TAGS, query=PageQuery, response=HistoryPage,
+          errors=(404,), summary="The project's audit log, newest first (transitions, catalog, declarations, results)")
+def project_history(ctx: RequestContext, project_id: str):
+    return service.history(project_id, ctx.query.limit, ctx.query.cursor)

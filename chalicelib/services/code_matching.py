@@ -14,7 +14,7 @@ from chalicelib.domain.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.schemas.project_results import (
     CandidateList, CandidateView, ListingPage, ListingQuery, ListingView, MatchDelete, MatchPut, MatchView, ProjectRef,
 )
-from chalicelib.schemas.records import HistoryEntry, HistoryPage
+from chalicelib.schemas.records import HistoryPage
 from chalicelib.services.identity.common import by, entry
 from chalicelib.store import project_results as store
 from chalicelib.store import projects as project_store
@@ -143,14 +143,10 @@ def remove_match(p: Principal, listing_id: str, body: MatchDelete) -> ListingVie
 
 def history(p: Principal, listing_id: str, limit: int, cursor: str | None) -> HistoryPage:
     """The mapping history of a listed product, newest first (its audit entries)."""
-    from chalicelib.store import audit
+    from chalicelib.services import history as audit_history
 
     _listing(p, listing_id)
-    page = audit.history(_subject(listing_id), limit=limit, cursor=cursor, newest_first=True)
-    return HistoryPage(items=[HistoryEntry(at=e["at"], action=e["action"], actor=e["actor"],
-                                           from_status=e["from_status"], to_status=e["to_status"],
-                                           reason=e["reason"], diff=e["diff"]) for e in page.items],
-                       next_cursor=page.next_cursor)
+    return audit_history.page(_subject(listing_id), limit, cursor)
 
 
 def candidates(p: Principal, listing_id: str) -> CandidateList:

@@ -420,3 +420,12 @@ def declare_many(principal: Principal, project_id: str, body: DeclarationBatch) 
             outcomes.append(DeclarationOutcome(code27=made.code27, declared=True, declaration=made))
     declared = sum(o.declared for o in outcomes)
     return DeclarationBatchResult(declared=declared, refused=len(outcomes) - declared, items=outcomes)
+
+
+def history(project_id: str, limit: int, cursor: str | None):
+    """The project's audit log, newest first: creation, edits, publication, each status transition, catalog
+    changes and imports, declarations added and deleted, results imported and published."""
+    from chalicelib.services import history as audit_history
+
+    get_or_404(project_id)
+    return audit_history.page(f"project#{project_id}", limit, cursor)

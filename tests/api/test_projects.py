@@ -287,3 +287,24 @@ def test_declaring_needs_a_certified_enterprise_in_the_procurement_subsystem(api
     assert_error(api.post(path, {"code27": CODE}, token=uncertified), 403, "role_required", "no enterprise role")
     assert_error(api.get(path, token=outsider), 403, "procurement_entry_required", "list")
     assert_error(api.delete(f"{path}/{CODE}", token=outsider), 403, "procurement_entry_required", "delete")
+
+
+def test_the_center_reads_the_projects_history_newest_first(api, people, declaring, frozen, client):
+    project_id, start = declaring
+    frozen.set(start + DAY)
+    assert_ok(api.post(f"/projects/{project_id}/declarations", {"code27": CODE}, token=people.enterprise),
+              "declare", 201)
+    frozen.set(start + DAY + timedelta(seconds=1))  # entries at one instant have no order between them
+    run_schedule(client)
+    page = assert_ok(api.get(f"/projects/{project_id}/history", token=people.center), "history")
+    actions = [e["action"] for e in page["items"]]
+    assert actions[:2] == ["project_status_advanced", "declaration_added"], "newest first"
+    # the fixture made the rest at one frozen instant: no order between them
+    assert sorted(actions[2:]) == ["project_catalog_entry_put", "project_catalog_entry_put", "project_created",
+                                   "project_published"], actions
+    assert page["items"][0]["to_status"] == "declaring" and page["items"][0]["actor"] == "system:schedule"
+    first = assert_ok(api.get(f"/projects/{project_id}/history?limit=2", token=people.center), "page")
+    assert len(first["items"]) == 2 and first["next_cursor"], first
+    assert_error(api.get(f"/projects/{project_id}/history", token=people.enterprise), 403, "actor_forbidden",
+                 "the audit log is the center's")
+    assert_error(api.get(f"/projects/{'0' * 32}/history", token=people.center), 404, "project_not_found", "unknown")

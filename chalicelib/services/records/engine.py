@@ -236,12 +236,10 @@ def list_records(p: Principal, kind: RecordKind, tab: str, limit: int, cursor: s
 
 
 def history(record_id: str, limit: int, cursor: str | None, org_id: str | None = None) -> HistoryPage:
+    from chalicelib.services import history as audit_history
+
     _load(record_id, None, org_id)
-    page = audit.history(f"rec#{record_id}", limit=limit, cursor=cursor, newest_first=True)
-    return HistoryPage(items=[HistoryEntry(at=e["at"], action=e["action"], actor=e["actor"],
-                                           from_status=e["from_status"], to_status=e["to_status"],
-                                           reason=e["reason"], diff=e["diff"]) for e in page.items],
-                       next_cursor=page.next_cursor)
+    return audit_history.page(f"rec#{record_id}", limit, cursor)
 
 
 # -- the reviewer side -------------------------------------------------------
