@@ -6,11 +6,12 @@ Import: ``GET /projects/catalog-import-template``, an upload ticket, then
 catalog by ``code27`` and its ``bid_group``; optional ``specification`` and
 ``model`` must match the national catalog's. Rows are judged in chunks of
 ``CHUNK``: one BatchGetItem for the products, one for their items, one for the
-entries already in the project; the new and re-grouped entries of a chunk are
-written in one transaction together with a ConditionCheck that the project's
-declaration window has not ended (so nothing is written after the deadline,
-whatever the job's start saw). Entries are updated, not put: ``added_at`` and
-the ``declarations`` counter survive a re-import. One audit entry per import
+entries already in the project. Before writing, a consistent read of the
+project checks that its declaration window has not ended; the chunk's new
+entries are then put with BatchWriteItem (an absent entry has no declarations
+to keep), and its re-grouped entries updated in one transaction together with a
+ConditionCheck on the window, so ``added_at`` and the ``declarations`` counter
+survive a re-import. One audit entry per import
 on ``project#<id>`` with the counts. Format and rules in docs/projects.md.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ from chalicelib.store import projects as store
 from chalicelib.store.projects import CatalogEntryItem, ProjectItem
 from chalicelib.store.uow import STALE, UnitOfWork
 
-CHUNK = 99  # entries a transaction writes, plus the ConditionCheck on the project: DynamoDB's 100
+CHUNK = 99  # re-grouped entries a transaction may write, plus the ConditionCheck on the project: DynamoDB's 100
 ATTEMPTS = 3  # a chunk's transaction is retried when it collides with a declaration on the same entry
 COLUMNS = ("code27", "bid_group", "specification", "model")
 LABELS = {"code27": "规格型号编码", "bid_group": "竞标分组", "specification": "规格", "model": "型号"}
@@ -158,7 +159,8 @@ def _current(entry_item: CatalogEntryItem, product: consumables.Product, item: c
 
 def process_chunk(project_id: str, chunk: list[tuple[int, rules.CatalogRow]], claimed: dict[str, int],
                   out: Outcome) -> None:
-    """Three batch reads for the chunk, the checks that need them, then one transaction."""
+    """Three batch reads for the chunk, the checks that need them, then the window read again, a
+    BatchWriteItem of the new entries and one transaction of the re-grouped ones."""
     from chalicelib.store import catalog
 
     if not chunk:
@@ -170,6 +172,7 @@ def process_chunk(project_id: str, chunk: list[tuple[int, rules.CatalogRow]], cl
     existing = entries_store.entries(project_id, codes)
     now = clock.now()
     at = store.key_instant(now)
+    added: list[CatalogEntryItem] = []
     writes = []
     for number, row in chunk:
         product = products.get(row.code27)
@@ -194,8 +197,15 @@ def process_chunk(project_id: str, chunk: list[tuple[int, rules.CatalogRow]], cl
             out.unchanged += 1
             if _current(before, product, item):
                 continue  # nothing to write
-        writes.append((entries_store.entry_key(project_id, row.code27),
-                       entries_store.entry_actions(project_id, product, item, row.bid_group, at)))
+        if before is None:
+            added.append(entries_store.new_entry(project_id, product, item, row.bid_group, at))
+        else:
+            writes.append((entries_store.entry_key(project_id, row.code27),
+                           entries_store.entry_actions(project_id, product, item, row.bid_group, at)))
+    if added or writes:
+        _open_project(project_id, clock.now())  # the window, read again just before writing
+    if added:
+        entries_store.put_new(added)
     if writes:
         _write(project_id, writes, now)
 

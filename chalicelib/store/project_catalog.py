@@ -1,8 +1,9 @@
 """Writing project catalog entries (``project#<id>`` / ``catalog#<code27>``, see store/projects.py).
 
-Entries are written with UpdateItem, never PutItem, so that the ``declarations``
-counter the declare/withdraw transactions keep survives a re-group (PUT or
-import); ``added_at`` is set only when the entry is new.
+An existing entry is written with UpdateItem, never PutItem, so that the ``declarations``
+counter the declare/withdraw transactions keep survives a re-group (PUT or import);
+``added_at`` is set only when the entry is new. The import puts entries it found absent
+with BatchWriteItem (``put_new``): an absent entry has no declarations to keep.
 """
 from __future__ import annotations
 
@@ -28,6 +29,23 @@ def entry_actions(project_id: str, product: consumables.Product, item: consumabl
     if item is not None:
         actions += [CatalogEntryItem.item_name.set(item.name), CatalogEntryItem.cert_no.set(item.cert_no)]
     return actions
+
+
+def new_entry(project_id: str, product: consumables.Product, item: consumables.Item | None, bid_group: str,
+              at: str) -> CatalogEntryItem:
+    """The whole item ``entry_actions`` would create for an absent entry."""
+    return CatalogEntryItem(pk=project_pk(project_id), sk=catalog_sk(product.code27), project_id=project_id,
+                            code27=product.code27, bid_group=bid_group, specification=product.specification,
+                            model=product.model, added_at=at, item_name=item.name if item else None,
+                            cert_no=item.cert_no if item else None, gsi1pk=group_pk(project_id, bid_group),
+                            gsi1sk=product.code27)
+
+
+def put_new(items: list[CatalogEntryItem]) -> None:
+    """BatchWriteItem (25 a request, unprocessed items retried by PynamoDB): no condition, no transaction."""
+    with CatalogEntryItem.batch_write() as batch:
+        for item in items:
+            batch.save(item)
 
 
 def entries(project_id: str, codes: Iterable[str]) -> dict[str, CatalogEntryItem]:

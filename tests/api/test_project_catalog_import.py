@@ -217,7 +217,7 @@ def test_the_window_is_checked_at_start_and_when_the_job_runs(api, client, aws, 
 
 
 def test_a_chunk_is_not_written_once_the_window_has_ended(api, people, draft, frozen):
-    """The guard inside each write transaction (the window ending between the job's start and a write)."""
+    """The window is read again before each chunk's writes (ending between the job's start and a write)."""
     from chalicelib.domain.errors import Conflict
     from chalicelib.services import project_catalog
 
