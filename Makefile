@@ -36,7 +36,7 @@ bench-import: $(STAMP)
 	$(PY) bench/product_import.py --rows 10000
 
 bench-project-catalog: $(STAMP)
-	$(PY) bench/project_catalog_import.py --rows 2000
+	$(PY) bench/project_catalog_import.py --rows 10000
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write
