@@ -255,7 +255,15 @@ def publish(p: Principal, project_id: str) -> ResultsPublished:
                & ResultsHeadItem.results_published_at.does_not_exist(), conflict=CHANGED)
     uow.audit(entry(f"project#{project_id}", "project_results_published", **by(p), at=now,
                     after={"batch_id": head.batch_id, "rows": int(head.rows)}))
-    uow.commit()
+    try:
+        uow.commit()
+    except Conflict as lost:
+        current = store.get_head(project_id)
+        if current is None or current.batch_id != head.batch_id:
+            # a re-import replaced the batch meanwhile (and deletes its rows): the puts above may have
+            # re-created some of them after that delete, so remove the whole old batch again
+            store.delete_batch(project_id, head.batch_id)
+        raise lost
     return ResultsPublished(project_id=project_id, rows=int(head.rows), results_published_at=now.astimezone(clock.CHINA))
 
 

@@ -251,6 +251,32 @@ def test_publish_rules(api, client, aws, world, project, frozen):  # noqa: F811
                  "unknown")
 
 
+def test_a_publish_that_loses_to_a_reimport_leaves_no_stray_rows(api, client, aws, world, project, frozen,
+                                                                  monkeypatch):
+    """A re-import switches the batch and deletes the old rows while a publish is indexing them: the publish's
+    puts may re-create rows already deleted, so the losing publish deletes the old batch again."""
+    from chalicelib.store import project_results as store
+    from chalicelib.store.project_results import ResultsHeadItem
+
+    project_id, start = project
+    frozen.set(start + 8 * DAY)
+    imported(api, client, aws, world, project_id, [line(world.ent)])
+    old_batch = store.get_head(project_id).batch_id
+    original = store.write_rows
+
+    def reimport_first(rows):
+        head = store.get_head(project_id)  # what the import job does: switch the head, delete the old rows
+        head.update(actions=[ResultsHeadItem.batch_id.set("b" * 32), ResultsHeadItem.version.add(1)])
+        store.delete_batch(project_id, old_batch)
+        return original(rows)  # ... and only then do the publish's puts land
+
+    monkeypatch.setattr(store, "write_rows", reimport_first)
+    assert_error(api.post(f"/projects/{project_id}/results/publish", token=world.center), 409, "results_changed",
+                 "lost the race")
+    assert list(store.rows_of(project_id, old_batch)) == [], "the re-created rows of the old batch are gone"
+    assert store.get_head(project_id).results_published_at is None
+
+
 def test_publishing_after_the_publication_end_is_refused(api, client, aws, world, project, frozen):  # noqa: F811
     project_id, start = project
     frozen.set(start + 8 * DAY)
