@@ -387,8 +387,8 @@ def test_the_whole_project_path_over_http(stack):
     status, entries = _get_auth(f"{base}/projects/{pid}/catalog", center)
     assert status == 200 and [(e["code27"], e["bid_group"]) for e in entries["items"]] == [
         (code1, "A组"), (code2, "B组")], "the good rows imported, the unknown code reported"
-    # the window closes 20 s from now: set on the draft once the slow part (the import job) is done
-    close = datetime.now(timezone(timedelta(hours=8))) + timedelta(seconds=20)
+    # the window closes 30 s from now: set on the draft once the slow part (the import job) is done
+    close = datetime.now(timezone(timedelta(hours=8))) + timedelta(seconds=30)
     status, edited = _call("PATCH", f"{base}/projects/{pid}", center, {
         "declaration_end": close.isoformat(), "publication_start": close.isoformat()})
     assert status == 200 and edited["status"] == "draft", edited
