@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import AfterValidator, Field, PrivateAttr, field_validator, model_validator
 
 from chalicelib.domain import consumables as rules
 from chalicelib.domain.access import Principal
@@ -43,6 +43,23 @@ def _as_value_error(check, value, field: str):
         return check(value, field)
     except ValidationFailed as exc:
         raise ValueError(exc.details[0].message if exc.details else exc.message) from None
+
+
+def _national(check, field: str) -> AfterValidator:
+    """A pydantic validator running the domain's format rule for a national-catalog key."""
+    return AfterValidator(lambda value: _as_value_error(check, value, field))
+
+
+class _NationalData(Strict):
+    """Record data naming one national-catalog entry by its key: the entry's own fields are filled in by
+    ``enrich`` and read-only, so values a client sends for them (``READ_ONLY``) are dropped."""
+
+    READ_ONLY: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _national_fields_are_read_only(cls, data: Any) -> Any:
+        return _drop(data, cls.READ_ONLY)
 
 
 def not_in_catalog(field: str, what: str) -> ValidationFailed:
@@ -97,20 +114,12 @@ def entrusted(org_id: str, cert_no: str) -> bool:
 
 # -- 注册证 registration certificate ------------------------------------------
 
-class RegistrationCertificateData(Strict):
-    cert_no: str = Field(max_length=200, description="注册备案号（须在国家耗材目录中）")
+class RegistrationCertificateData(_NationalData):
+    READ_ONLY: ClassVar[tuple[str, ...]] = CERT_FIELDS
+    cert_no: Annotated[str, _national(rules.cert_no, "cert_no")] = Field(
+        max_length=200, description="注册备案号（须在国家耗材目录中）")
     remarks: str | None = Field(None, max_length=500, description="企业备注")
     _cert: rules.Certificate | None = PrivateAttr(None)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _national_fields_are_read_only(cls, data: Any) -> Any:
-        return _drop(data, CERT_FIELDS)
-
-    @field_validator("cert_no")
-    @classmethod
-    def _cert_no(cls, value: str) -> str:
-        return _as_value_error(rules.cert_no, value, "cert_no")
 
 
 def _check_certificate(p: Principal, m: RegistrationCertificateData) -> None:
@@ -194,19 +203,11 @@ def _entrustment_title(m: EntrustmentData) -> str:
 
 # -- 单件 consumable single item ----------------------------------------------
 
-class ConsumableItemData(Strict):
-    code20: str = Field(max_length=40, description="20 位耗材医保编码（须在国家耗材目录中）")
+class ConsumableItemData(_NationalData):
+    READ_ONLY: ClassVar[tuple[str, ...]] = ITEM_FIELDS
+    code20: Annotated[str, _national(rules.code20, "code20")] = Field(
+        max_length=40, description="20 位耗材医保编码（须在国家耗材目录中）")
     _item: rules.Item | None = PrivateAttr(None)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _national_fields_are_read_only(cls, data: Any) -> Any:
-        return _drop(data, ITEM_FIELDS)
-
-    @field_validator("code20")
-    @classmethod
-    def _code20(cls, value: str) -> str:
-        return _as_value_error(rules.code20, value, "code20")
 
 
 def _check_item(p: Principal, m: ConsumableItemData) -> None:
@@ -227,8 +228,10 @@ def _enrich_item(p: Principal, m: ConsumableItemData) -> dict[str, Any]:
 
 # -- 产品 product (规格型号 with packaging) --------------------------------------
 
-class ProductData(Strict):
-    code27: str = Field(max_length=40, description="27 位耗材医保编码（须在国家耗材目录中）")
+class ProductData(_NationalData):
+    READ_ONLY: ClassVar[tuple[str, ...]] = PRODUCT_FIELDS
+    code27: Annotated[str, _national(rules.code27, "code27")] = Field(
+        max_length=40, description="27 位耗材医保编码（须在国家耗材目录中）")
     min_usage_unit: str = Field(max_length=10, description="最小计量单位（单位字典编码，如 U001 支）")
     min_package_unit: str = Field(max_length=10, description="最小包装单位（单位字典编码，如 U016 盒）")
     # Any, not int: the domain's ratio rule judges the value (``ratio_invalid`` for "10", 2.5, 0, -1, true).
@@ -237,16 +240,6 @@ class ProductData(Strict):
     middle_package_ratio: Any = Field(None, description="中包装转换比（正整数）")
     _product: rules.Product | None = PrivateAttr(None)
     _units: dict[str, str] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _national_fields_are_read_only(cls, data: Any) -> Any:
-        return _drop(data, PRODUCT_FIELDS)
-
-    @field_validator("code27")
-    @classmethod
-    def _code27(cls, value: str) -> str:
-        return _as_value_error(rules.code27, value, "code27")
 
     @field_validator("min_usage_unit", "min_package_unit")
     @classmethod
