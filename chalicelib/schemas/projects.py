@@ -39,7 +39,9 @@ class ProjectQuery(PageQuery):
     status: ProjectStatus = Field(description="the stored status (moved by the schedule, at most a tick late)")
 
 
-class ProjectView(Model):
+class _PublicProject(Model):
+    """What a project and its announcement show alike."""
+
     project_id: str
     kind: str
     kind_label: str
@@ -52,6 +54,9 @@ class ProjectView(Model):
     status: str = Field(description="the status the windows say now (draft/published/declaring/closed/publicising/"
                                     "finished)")
     status_label: str
+
+
+class ProjectView(_PublicProject):
     next_transition_at: datetime | None = Field(None, description="when the status changes next (null: draft "
                                                                   "or finished)")
     published_at: datetime | None = None
@@ -65,18 +70,7 @@ class ProjectPage(Model):
     next_cursor: str | None = None
 
 
-class AnnouncementView(Model):
-    project_id: str
-    kind: str
-    kind_label: str
-    name: str
-    announcement: str
-    declaration_start: datetime = Field(description="Asia/Shanghai")
-    declaration_end: datetime
-    publication_start: datetime
-    publication_end: datetime
-    status: str
-    status_label: str
+class AnnouncementView(_PublicProject):
     published_at: datetime
     attachments: list[AttachmentView] = Field([], description="附件 as published, each with a short-lived link")
 

@@ -53,29 +53,26 @@ def _snapshot(item: ProjectItem) -> dict:
     return {name: getattr(item, name) for name in ("kind", "name", "announcement", *rules.WINDOW_FIELDS)}
 
 
+def _public(item: ProjectItem | AnnouncementItem, published: bool, now: datetime) -> dict:
+    """The fields a project and its announcement show alike, the status computed at ``now``."""
+    status = rules.status_at(item.windows, published, now)
+    kind = ProjectKind(item.kind)
+    return dict(project_id=item.project_id, kind=kind.value, kind_label=kind.label, name=item.name,
+                announcement=item.announcement, **{f: _cn(getattr(item, f)) for f in rules.WINDOW_FIELDS},
+                status=status.value, status_label=status.label, published_at=_cn(item.published_at),
+                attachments=attachment_views(item.attachments))
+
+
 def view(item: ProjectItem, now: datetime | None = None) -> ProjectView:
     now = now or clock.now()
-    windows = item.windows
-    status = rules.status_at(windows, item.published, now)
-    due = rules.next_due(windows, item.published, now)
-    kind = ProjectKind(item.kind)
-    return ProjectView(
-        project_id=item.project_id, kind=kind.value, kind_label=kind.label, name=item.name,
-        announcement=item.announcement, **{f: _cn(getattr(item, f)) for f in rules.WINDOW_FIELDS},
-        status=status.value, status_label=status.label,
-        next_transition_at=due.astimezone(clock.CHINA) if due else None, published_at=_cn(item.published_at),
-        created_at=_cn(item.created_at), updated_at=_cn(item.updated_at),
-        attachments=attachment_views(item.attachments))
+    due = rules.next_due(item.windows, item.published, now)
+    return ProjectView(**_public(item, item.published, now),
+                       next_transition_at=due.astimezone(clock.CHINA) if due else None,
+                       created_at=_cn(item.created_at), updated_at=_cn(item.updated_at))
 
 
 def announcement_view(item: AnnouncementItem, now: datetime) -> AnnouncementView:
-    status = rules.status_at(item.windows, True, now)
-    kind = ProjectKind(item.kind)
-    return AnnouncementView(
-        project_id=item.project_id, kind=kind.value, kind_label=kind.label, name=item.name,
-        announcement=item.announcement, **{f: _cn(getattr(item, f)) for f in rules.WINDOW_FIELDS},
-        status=status.value, status_label=status.label, published_at=_cn(item.published_at),
-        attachments=attachment_views(item.attachments))
+    return AnnouncementView(**_public(item, True, now))
 
 
 def get_or_404(project_id: str) -> ProjectItem:
