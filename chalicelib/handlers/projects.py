@@ -12,9 +12,9 @@ from chalicelib.lazy import lazy
 from chalicelib.schemas.common import PageQuery
 from chalicelib.schemas.projects import (
     AnnouncementPage, AnnouncementView, AttachmentCreate, CatalogEntryPage, CatalogEntryPut, CatalogEntryQuery,
-    CatalogEntryView, CatalogImportRequest, CenterDeclarationPage, CenterDeclarationQuery, DeclarationCreate,
-    DeclarationPage, DeclarationView, ProjectCreate, ProjectExportRequest, ProjectPage, ProjectPatch, ProjectQuery,
-    ProjectView,
+    CatalogEntryView, CatalogImportRequest, CenterDeclarationPage, CenterDeclarationQuery, DeclarationBatch,
+    DeclarationBatchResult, DeclarationCreate, DeclarationPage, DeclarationView, ProjectCreate, ProjectExportRequest,
+    ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
 )
 from chalicelib.schemas.identity import Done, UploadRequest, UploadTicket
 from chalicelib.schemas.jobs import ImportTemplate, JobView
@@ -89,6 +89,13 @@ def list_catalog(ctx: RequestContext, project_id: str):
           summary="Declare a product (in the project catalog and approved in the own library) while the window is open")
 def declare(ctx: RequestContext, project_id: str):
     return service.declare(ctx.principal, project_id, ctx.body)
+
+
+@endpoint(bp, "/projects/{project_id}/declarations/batch", "POST", access=DECLARER, tags=TAGS, body=DeclarationBatch,
+          response=DeclarationBatchResult, idempotent=True, errors=(404, 409),
+          summary="Declare several picked products at once (选择耗材目录 → 确定); each outcome reported")
+def declare_many(ctx: RequestContext, project_id: str):
+    return service.declare_many(ctx.principal, project_id, ctx.body)
 
 
 @endpoint(bp, "/projects/{project_id}/declarations", access=DECLARER, tags=TAGS, query=PageQuery,

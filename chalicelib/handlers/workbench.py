@@ -8,12 +8,9 @@ from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.handlers.projects import DECLARER
 from chalicelib.lazy import lazy
 from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.projects import (
-    CandidatePage, DeclarationBatch, DeclarationBatchResult, WorkbenchPage, WorkbenchQuery,
-)
+from chalicelib.schemas.projects import CandidatePage, WorkbenchPage, WorkbenchQuery
 
 service = lazy("chalicelib.services.workbench")
-projects = lazy("chalicelib.services.projects")
 
 bp = Blueprint(__name__)
 TAGS = ("projects",)
@@ -30,10 +27,3 @@ def workbench(ctx: RequestContext):
           summary="选择耗材目录: the project-catalog products approved in the enterprise's own library")
 def candidates(ctx: RequestContext, project_id: str):
     return service.candidates(ctx.principal, project_id, ctx.query.limit, ctx.query.cursor)
-
-
-@endpoint(bp, "/projects/{project_id}/declarations/batch", "POST", access=DECLARER, tags=TAGS, body=DeclarationBatch,
-          response=DeclarationBatchResult, idempotent=True, errors=(404, 409),
-          summary="Declare several picked products at once (选择耗材目录 → 确定); each outcome reported")
-def declare_many(ctx: RequestContext, project_id: str):
-    return projects.declare_many(ctx.principal, project_id, ctx.body)

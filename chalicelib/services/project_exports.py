@@ -14,6 +14,7 @@ from chalicelib.schemas.jobs import JobView
 from chalicelib.schemas.projects import CenterDeclarationPage, CenterDeclarationQuery, CenterDeclarationView
 from chalicelib.services import projects
 from chalicelib.store import identity
+from chalicelib.store import project_catalog as entries_store
 from chalicelib.store import projects as store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,7 +30,7 @@ RESULT_HEADER = ("竞标分组 bid_group", "组内排名 rank", "企业名称 en
 def _described(project_id: str, items: list[store.DeclarationItem]) -> list[CenterDeclarationView]:
     """Declarations with their enterprise and catalog entry (two BatchGetItems)."""
     orgs = identity.get_orgs(i.org_id for i in items)
-    entries = store.catalog_entries(project_id, [i.code27 for i in items])
+    entries = entries_store.entries(project_id, [i.code27 for i in items])
     views = []
     for item in items:
         org, catalog_entry = orgs.get(item.org_id), entries.get(item.code27)

@@ -282,9 +282,3 @@ def declared_codes(project_id: str, org_id: str, codes: list[str]) -> set[str]:
 def iter_declarations(project_id: str):
     """Every declaration of a project, by enterprise then code (DynamoDB pages followed; for exports)."""
     return DeclarationItem.query(project_pk(project_id), DeclarationItem.sk.startswith("decl#"))
-
-
-def catalog_entries(project_id: str, codes: list[str]) -> dict[str, CatalogEntryItem]:
-    """Several entries of a project catalog by code (BatchGetItem; PynamoDB splits beyond 100 keys)."""
-    keys = [(project_pk(project_id), catalog_sk(c)) for c in dict.fromkeys(codes)]
-    return {i.code27: i for i in CatalogEntryItem.batch_get(keys)} if keys else {}
