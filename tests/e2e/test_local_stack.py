@@ -102,6 +102,24 @@ def test_health_is_green_over_http(stack):
         "dynamodb": True, "s3": True, "stepfunctions": True, "sqs": True}
 
 
+def test_gateway_refusals_carry_our_error_body_over_http(stack):
+    """chalice local answers what the authorizer refuses as the deployed Gateway Responses do."""
+    cases = [("no token", {}, "/me", 401, "unauthenticated"),
+             ("forged token", {"Authorization": "Bearer not.a.jwt"}, "/me", 403, "invalid_token"),
+             ("unknown path", {}, "/no-such-route", 404, "route_not_found")]
+    for what, headers, path, status, code in cases:
+        req = urllib.request.Request(f"{stack['url']}{path}", headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                got, payload, request_id = r.status, json.loads(r.read()), r.headers.get("X-Request-Id")
+        except urllib.error.HTTPError as e:
+            got, payload, request_id = e.code, json.loads(e.read()), e.headers.get("X-Request-Id")
+        error = payload.get("error", {})
+        assert got == status and error.get("code") == code, f"{what}: {got} {payload}"
+        assert set(error) >= {"code", "message", "details", "request_id"}, f"{what}: not our shape: {payload}"
+        assert request_id and error["request_id"] == request_id, f"{what}: request id {request_id!r} vs {error}"
+
+
 def _banner_logins(stack) -> list[tuple[str, str]]:
     rows = []
     for line in stack["output"]:
