@@ -7,17 +7,38 @@ in our error body instead of API Gateway's ``{"message": "Unauthorized"}``.
 unknown path, a broken authorizer) becomes the response of the matching
 Gateway Response. ``python -m ops.local_gateway local …`` is ``chalice``'s
 command line with it installed (``ops/local.py`` serves the API that way).
+
+It also makes the local gateway fit for concurrent clients, as API Gateway and
+Lambda are (one request per function instance): Chalice keeps the request being
+served in ``app.current_request``, one attribute shared by every thread of
+``chalice local``'s threaded server (and of threads using the test client), so
+a view could read another request's body and headers; ``install()`` makes it
+(and ``lambda_context``) per thread. And the local server's listen backlog
+(``socketserver``'s default 5) reset connections of 20 simultaneous clients.
 Never packaged; idempotent.
 """
 from __future__ import annotations
 
 import json
 import sys
+import threading
 from typing import Any
 
 from chalicelib.api.gateway import BY_TYPE, HEADERS, GatewayRefusal
 
 _INSTALLED = "_medprocure_gateway_responses"
+LISTEN_BACKLOG = 128
+_per_thread = threading.local()
+
+
+def _thread_local_attribute(name: str) -> property:
+    def get(self):
+        return getattr(_per_thread, f"{id(self)}.{name}", None)
+
+    def set_(self, value):
+        setattr(_per_thread, f"{id(self)}.{name}", value)
+
+    return property(get, set_)
 
 
 def refusal_for(error: Any) -> GatewayRefusal:
@@ -50,6 +71,7 @@ def response_for(error: Any) -> dict[str, Any]:
 
 
 def install() -> None:
+    from chalice import app as chalice_app
     from chalice import local
 
     gateway = local.LocalGateway
@@ -65,6 +87,9 @@ def install() -> None:
 
     setattr(handle_request, _INSTALLED, True)
     gateway.handle_request = handle_request
+    for name in ("current_request", "lambda_context"):  # a data descriptor wins over the instance attribute
+        setattr(chalice_app.Chalice, name, _thread_local_attribute(name))
+    local.ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
 
 
 def main() -> int:
