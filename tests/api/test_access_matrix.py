@@ -516,13 +516,13 @@ def test_a_city_bureau_supervises_the_institutions_of_its_city_only(world):
         if regions - {"630100"}:
             failures.append(f"GET /supervision/institutions as city:operator (630100) listed regions {regions}")
     _check(failures, world.call("GET", "/supervision/institutions?region_code=220100", city_op),
-           "GET /supervision/institutions?region_code=220100 as city:operator (630100)", 400,
+           "GET /supervision/institutions?region_code=220100 as city:operator (630100)", 403,
            "outside_supervision")
     prov_op = world.actor("prov:operator").token()
     _check(failures, world.call("GET", "/supervision/institutions?region_code=630100", prov_op),
            "GET /supervision/institutions?region_code=630100 as prov:operator (630000)", 200)
     _check(failures, world.call("GET", "/supervision/institutions?region_code=220100", prov_op),
-           "GET /supervision/institutions?region_code=220100 as prov:operator (630000)", 400,
+           "GET /supervision/institutions?region_code=220100 as prov:operator (630000)", 403,
            "outside_supervision")
     assert not failures, "\n".join(failures)
 
