@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # The demo alliance project closes this long after start (make run: 5 minutes), so its closing is seen here.
 DEMO_CLOSE_MINUTES = 0.5
+FINAL_REVIEWER = "13800000010"  # the platform's second demo reviewer (ops/seed.DEMO_EXTRA_OPERATORS)
 
 
 def _free_port() -> int:
@@ -131,7 +132,7 @@ def _banner_logins(stack) -> list[tuple[str, str]]:
 
 def test_every_printed_demo_login_works(stack):
     logins = _banner_logins(stack)
-    assert len(logins) == 16, "8 organisations x (unit account + operator) should be printed"
+    assert len(logins) == 17, "8 organisations x (unit account + operator), and the platform's final reviewer"
     for login, password in logins:
         session = _login(stack["url"], login, password)
         status, me = _get_auth(f"{stack['url']}/me", session["token"])
@@ -215,11 +216,13 @@ def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack
     rid = record["record_id"]
     status, submitted = _post(f"{base}/records/enterprise_info/{rid}/submit", {}, maker)
     assert status == 200 and submitted["status"] == "pending_first", submitted
+    final_reviewer = _login(base, FINAL_REVIEWER, "Demo@2026qh")["token"]  # four eyes: not the first approver
     for level, expected in (("first", "pending_final"), ("final", "approved")):
         deadline = time.monotonic() + 30
         while True:  # the execution writes the level's task token; the decision may wait for it
             status, decided = _post(f"{base}/reviews/records/{rid}/decision",
-                                    {"revision": 1, "level": level, "decision": "approve"}, reviewer)
+                                    {"revision": 1, "level": level, "decision": "approve"},
+                                    reviewer if level == "first" else final_reviewer)
             if status == 200 or time.monotonic() > deadline:
                 break
             time.sleep(0.3)
@@ -236,12 +239,15 @@ def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack
 
 
 def _approve_both_levels(base: str, reviewer: str, rid: str) -> dict:
+    """The first level by ``reviewer``, the final one by the platform's second reviewer (four eyes)."""
     decided = {}
+    final_reviewer = _login(base, FINAL_REVIEWER, "Demo@2026qh")["token"]
     for level in ("first", "final"):
         deadline = time.monotonic() + 30
         while True:  # the level's task token is written by the running execution
             status, decided = _post(f"{base}/reviews/records/{rid}/decision",
-                                    {"revision": 1, "level": level, "decision": "approve"}, reviewer)
+                                    {"revision": 1, "level": level, "decision": "approve"},
+                                    reviewer if level == "first" else final_reviewer)
             if status == 200 or time.monotonic() > deadline:
                 break
             time.sleep(0.3)
