@@ -191,7 +191,7 @@ def test_register_an_enterprise_and_log_in_over_http(stack):
     assert [a["code"] for a in session["pending_actions"]] == ["certify_role", "grant_procurement_authorization"]
     op_session = _login(base, mobile, "Op#Strong2026")
     assert op_session["org_id"] == done["org_id"]
-    assert [a["code"] for a in op_session["pending_actions"]] == ["await_procurement_authorization"], op_session
+    assert "await_procurement_authorization" in [a["code"] for a in op_session["pending_actions"]], op_session
 
 
 def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack):
