@@ -9,6 +9,7 @@ from chalicelib.handlers import (
     _auth, auth, authorities, catalog, code_matching, dictionaries, documents, health, jobs, openapi, organisation,
     product_import, project_results, projects, records, reviews, workbench,
 )
+from chalicelib.handlers._http import framework_errors
 from chalicelib.logs import configure as configure_logs
 from chalicelib.notify import OUTBOX_STAGES
 
@@ -17,6 +18,7 @@ configure_logs(settings.log_level)
 
 app = Chalice(app_name=resources.APP_NAME)
 app.api.cors = True
+app.register_middleware(framework_errors, "http")  # Chalice's own 405/415 bodies in our error shape
 for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
                   authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp, product_import.bp,
                   projects.bp, workbench.bp, project_results.bp, code_matching.bp):

@@ -72,6 +72,7 @@ class MedProcureStack(cdk.Stack):
         # The functions refer to everything else they use (environment
         # variables), except the tables (by name) and the secret's keys.
         self.api = self._api(cors_origins, depends_on=[*self.tables.values(), secret_keys])
+        self._gateway_responses(self.api)
 
         cdk.CfnOutput(self, "ApiUrl", value=self.api.sam_template.get_output("EndpointURL").value,
                       description="Base URL of the REST API")
@@ -270,6 +271,34 @@ class MedProcureStack(cdk.Stack):
             if isinstance(child, cdk.CfnResource) and child.cfn_resource_type == "AWS::Serverless::Function":
                 child.node.add_dependency(*depends_on)
         return api
+
+    @staticmethod
+    def _gateway_responses(api: Any) -> None:
+        # In the API definition (not separate GatewayResponse resources), so the
+        # stage deployment SAM makes from the definition always includes them.
+        api.get_resource("RestAPI").add_property_override(
+            "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses())
+
+
+def gateway_responses() -> dict[str, Any]:
+    """``x-amazon-apigateway-gateway-responses`` for what API Gateway answers
+    itself (``chalicelib.api.gateway``: authorizer refusals, unknown paths,
+    throttling…) in our error body, with the request id."""
+    from chalicelib.api.gateway import KEEP_STATUS, REFUSALS
+
+    out: dict[str, Any] = {}
+    for refusal in REFUSALS:
+        response: dict[str, Any] = {
+            "responseParameters": {
+                "gatewayresponse.header.X-Request-Id": "context.requestId",
+                "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",  # app.api.cors = True
+            },
+            "responseTemplates": {"application/json": refusal.template()},
+        }
+        if refusal.response_type not in KEEP_STATUS:
+            response["statusCode"] = str(refusal.status)
+        out[refusal.response_type] = response
+    return out
 
 
 def _accept_role_depends_on(construct: Construct) -> None:

@@ -98,7 +98,9 @@ def start_moto(host: str, port: int) -> subprocess.Popen:
 
 def start_api(host: str, port: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "chalice"), "local", "--stage", "local", "--host", host, "--port", str(port), "--no-autoreload"],
+        # chalice's CLI with the local gateway answering refusals as the deployed Gateway Responses do
+        [sys.executable, "-m", "ops.local_gateway", "local", "--stage", "local", "--host", host, "--port", str(port),
+         "--no-autoreload"],
         cwd=ROOT, env=os.environ.copy(), start_new_session=True)
 
 

@@ -30,6 +30,9 @@ def seed_reference() -> dict[str, int]:
 
 
 DEMO_PASSWORD = "Demo@2026qh"
+# More authorised operators of a demo organisation: (org key, mobile, name, banner label). The platform's
+# second reviewer approves the final level (four eyes: the first-level approver may not, docs/review-chain.md).
+DEMO_EXTRA_OPERATORS = (("platform", "13800000010", "孙复审", "复审经办人"),)
 
 
 def _credit_code(body: str) -> str:
@@ -93,14 +96,17 @@ def seed_demo_orgs(orgs: list[dict[str, str]]) -> list[dict[str, str]]:
             uow, kind, o["name"], o["credit_code"], o["region_code"], o["unit_account"], hashed, now,
             provisioned=False, actor="seed", legal_rep="张法人", contact_name=o["operator_name"],
             contact_phone=o["operator_mobile"])
-        id_body = f"{o['region_code']}19800101{n:03d}"
-        operator = new_account(AccountKind.OPERATOR, o["operator_mobile"], hashed, now, name=o["operator_name"],
-                               mobile=o["operator_mobile"], id_type="resident_id",
-                               id_number_digest=codes.digest("id_number", id_body + resident_id_check_digit(id_body)),
-                               id_number_masked=f"{id_body[:4]}**********", id_valid_from="2020-01-01")
-        claim(uow, store.login_pk("mobile", o["operator_mobile"]), operator.account_id, None)
-        uow.put(operator)
-        bind_operator(uow, org.org_id, operator.account_id, role.role_id, now, authorized=True, actor="seed")
+        operators = [(o["operator_mobile"], o["operator_name"], "经办人")] + \
+            [(m, name, label) for key, m, name, label in DEMO_EXTRA_OPERATORS if key == o["key"]]
+        for extra, (mobile, name, _) in enumerate(operators):
+            id_body = f"{o['region_code']}1980{1 + extra:02d}01{n:03d}"
+            operator = new_account(AccountKind.OPERATOR, mobile, hashed, now, name=name, mobile=mobile,
+                                   id_type="resident_id",
+                                   id_number_digest=codes.digest("id_number", id_body + resident_id_check_digit(id_body)),
+                                   id_number_masked=f"{id_body[:4]}**********", id_valid_from="2020-01-01")
+            claim(uow, store.login_pk("mobile", mobile), operator.account_id, None)
+            uow.put(operator)
+            bind_operator(uow, org.org_id, operator.account_id, role.role_id, now, authorized=True, actor="seed")
         uow.commit()
         actions = []
         if o["role"]:
@@ -110,7 +116,8 @@ def seed_demo_orgs(orgs: list[dict[str, str]]) -> list[dict[str, str]]:
         if actions:
             store.get_org(org.org_id).update(actions=actions)
         logins.append({"role": f"{kind.label} 单位账号", "login": o["unit_account"], "password": DEMO_PASSWORD})
-        logins.append({"role": f"{kind.label} 经办人", "login": o["operator_mobile"], "password": DEMO_PASSWORD})
+        for mobile, _, label in operators:
+            logins.append({"role": f"{kind.label} {label}", "login": mobile, "password": DEMO_PASSWORD})
     return logins
 
 
@@ -158,15 +165,16 @@ DEMO_DECLARED = ("C14010100100001000010000001",)
 DEMO_CLOSE = 5.0  # minutes from seeding until the alliance project's declaration window closes
 
 
-def _principal(orgs: list[dict[str, str]], key: str):
-    """The demo operator of organisation ``key`` as the services see it (a token minted and loaded)."""
+def _principal(orgs: list[dict[str, str]], key: str, mobile: str | None = None):
+    """The demo operator of organisation ``key`` (or the one with ``mobile``) as the services see it
+    (a token minted and loaded)."""
     from chalicelib import clock
     from chalicelib.security import tokens
     from chalicelib.services.identity.sessions import load_principal
     from chalicelib.store import identity as store
 
     o = next(o for o in orgs if o["key"] == key)
-    account_id = store.claim_owner(store.login_pk("mobile", o["operator_mobile"]))
+    account_id = store.claim_owner(store.login_pk("mobile", mobile or o["operator_mobile"]))
     org_id = store.claim_owner(store.credit_pk(o["credit_code"]))
     version = int(store.get_account(account_id).token_version or 0)
     return load_principal(tokens.issue(account_id, org_id, "org", version, clock.now())[0])
@@ -186,8 +194,9 @@ def _existing_demo_projects() -> dict[str, str]:
             return found
 
 
-def _approve_all(reviewer, record_ids: list[str], timeout_s: float = 60.0) -> None:
-    """Both review levels of each record, as the platform's reviewer, once the review chain reached them."""
+def _approve_all(reviewers: dict, record_ids: list[str], timeout_s: float = 60.0) -> None:
+    """Both review levels of each record, once the review chain reached them: ``reviewers`` by level
+    (two people: four eyes)."""
     import time
 
     from chalicelib.domain import review
@@ -201,7 +210,7 @@ def _approve_all(reviewer, record_ids: list[str], timeout_s: float = 60.0) -> No
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the review chain of {record_id} did not reach {level} in {timeout_s:.0f} s")
                 time.sleep(0.1)
-            engine.decide(reviewer, record_id, 1, level, "approve", None)
+            engine.decide(reviewers[level], record_id, 1, level, "approve", None)
 
 
 def seed_demo_library(orgs: list[dict[str, str]]) -> int:
@@ -211,7 +220,9 @@ def seed_demo_library(orgs: list[dict[str, str]]) -> int:
     from chalicelib.services.records import engine
     from chalicelib.store import records
 
-    maker, reviewer = _principal(orgs, "manufacturer"), _principal(orgs, "platform")
+    maker = _principal(orgs, "manufacturer")
+    final_reviewer = next(m for key, m, *_ in DEMO_EXTRA_OPERATORS if key == "platform")
+    reviewers = {"first": _principal(orgs, "platform"), "final": _principal(orgs, "platform", final_reviewer)}
     made: list[str] = []
 
     def ensure(kind: RecordKind, record_id: str, data: dict) -> None:
@@ -229,7 +240,7 @@ def seed_demo_library(orgs: list[dict[str, str]]) -> int:
         for code27 in products:
             ensure(RecordKind.PRODUCT, f"{RecordKind.PRODUCT.value}-{maker.org_id}-{code27}",
                    {"code27": code27, "min_usage_unit": "U001", "min_package_unit": "U016", "min_package_ratio": 10})
-    _approve_all(reviewer, made)
+    _approve_all(reviewers, made)
     return len(made)
 
 

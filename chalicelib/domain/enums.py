@@ -202,6 +202,9 @@ class PendingAction(LabelledEnum):
     PASSWORD_EXPIRED = ("password_expired", "密码已过期，请修改密码")
     CERTIFY_ROLE = ("certify_role", "请进行角色认证")
     ENTER_PROCUREMENT = ("enter_procurement", "请进入招采系统完成机构关联或注册")
+    # 招采授权 (Jilin manual §1: the unit account grants it to its operators; registration does not)
+    GRANT_PROCUREMENT_AUTHORIZATION = ("grant_procurement_authorization", "请为经办人授予招采授权，经办人方可办理业务")
+    AWAIT_PROCUREMENT_AUTHORIZATION = ("await_procurement_authorization", "请联系本单位单位账号授予招采授权后再办理业务")
     SELF_DISTRIBUTION_DUE = ("self_distribution_due", "请完成自配送填报")
     SELF_DISTRIBUTION_REJECTED = ("self_distribution_rejected", "自配送填报审核不通过，请修改后重新提交")
 

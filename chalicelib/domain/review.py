@@ -3,7 +3,7 @@ transition table. Pure: services apply it with conditional writes."""
 from __future__ import annotations
 
 from chalicelib.domain.enums import RecordKind, ReviewAction, ReviewStatus
-from chalicelib.domain.errors import Conflict, ValidationFailed
+from chalicelib.domain.errors import Conflict, Forbidden, ValidationFailed
 
 FIRST, FINAL = "first", "final"
 LEVEL_STATUS = {FIRST: ReviewStatus.PENDING_FIRST, FINAL: ReviewStatus.PENDING_FINAL}
@@ -57,6 +57,13 @@ def next_status(current: ReviewStatus, action: ReviewAction, levels: tuple[str, 
         position = levels.index(level)
         return LEVEL_STATUS[levels[position + 1]] if position + 1 < len(levels) else ReviewStatus.APPROVED
     raise Conflict(f"不支持的操作 {action.value}", code="wrong_state")
+
+
+def check_four_eyes(level: str, action: ReviewAction, first_approver: str | None, reviewer: str) -> None:
+    """Four eyes (issue 13): whoever approved a submission at the first level may not approve it
+    at the final level; another reviewer must. (Rejecting stays open to anyone.)"""
+    if level == FINAL and action is ReviewAction.APPROVE and first_approver is not None and first_approver == reviewer:
+        raise Forbidden("初审通过人不能复审通过同一记录，请由其他审核人复审", code="four_eyes_required")
 
 
 def outcome_for_state_machine(action: ReviewAction) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -121,6 +122,51 @@ def domain_error_response(error: DomainError, request_id: str) -> Response:
                           status_for(error), request_id, headers)
 
 
+MAX_JSON_DEPTH = 32  # no request model nests deeper than a few levels
+INT64 = (-(2 ** 63), 2 ** 63 - 1)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity, -Infinity: Python's json accepts them
+
+
+def _parse_int(digits: str) -> int:
+    # a 20+ digit literal is out of range whatever it says: skip converting it (4,300+ digits raise)
+    return int(digits) if len(digits) <= 20 else INT64[1] + 1
+
+
+def _check_json_values(data: Any) -> None:
+    """Walk the parsed body without recursion: nesting deeper than
+    ``MAX_JSON_DEPTH``, integers beyond 64 bits and non-finite numbers are
+    400s naming the field, before pydantic, logging or DynamoDB see them."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValidationFailed.on(path or "body", f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", code="body_too_deep")
+        if isinstance(value, dict):
+            for key in value:
+                _check_text(key, path or "body")
+            stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}.{i}" if path else str(i), depth + 1) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, path or "body")
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and not INT64[0] <= value <= INT64[1]:
+            raise ValidationFailed.on(path or "body", "整数超出 64 位范围", code="number_out_of_range")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ValidationFailed.on(path or "body", "数值超出范围", code="number_out_of_range")
+
+
+def _check_text(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800"): valid JSON, not text, refused by DynamoDB
+        raise ValidationFailed.on(path, "文本含无效的 Unicode 字符", code="invalid_unicode") from None
+
+
 def _read_json_body(request: Any) -> Any:
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
@@ -128,12 +174,41 @@ def _read_json_body(request: Any) -> Any:
     if not raw.strip():
         raise ValidationFailed.on("body", "请求体不能为空，须为 JSON 对象")
     try:
-        data = json.loads(raw)
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw  # strict: json.loads(bytes) lets surrogates by
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
+    except RecursionError:  # the C scanner recurses once per level: ~1,000 levels exhaust the stack
+        raise ValidationFailed.on("body", f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", code="body_too_deep") from None
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.on("body", "请求体不是合法的 JSON", code="malformed_json") from None
+    _check_json_values(data)
     if not isinstance(data, dict):
         raise ValidationFailed.on("body", "请求体须为 JSON 对象")
     return data
+
+
+FRAMEWORK_ERRORS = {  # Chalice's own refusals, before any view runs: (our code, message)
+    "UnsupportedMediaType": ("unsupported_media_type", "请求体须为 JSON，Content-Type 须为 application/json"),
+    "MethodNotAllowedError": ("method_not_allowed", "该路径不支持此请求方法"),
+    "BadRequest": ("not_acceptable", "请求的 Accept 与响应的内容类型不符"),
+    "InternalServerError": ("internal_error", "服务器内部错误，请凭关联编号联系平台"),
+}
+
+
+def framework_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """HTTP middleware (app.py): Chalice answers a wrong Content-Type (415), a
+    wrong method (405) and a few others itself with ``{"Code", "Message"}``;
+    give those our error body instead."""
+    response = get_response(event)
+    payload = response.body
+    if not (isinstance(payload, dict) and set(payload) == {"Code", "Message"} and response.status_code >= 400):
+        return response
+    request_id = _request_id(event)
+    code, message = FRAMEWORK_ERRORS.get(payload["Code"], ("request_refused", "请求无法处理"))
+    body = error_body(code, message, request_id)
+    if response.status_code >= 500:
+        body["error"]["correlation_id"] = request_id
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return _json_response(body, response.status_code, request_id, headers)
 
 
 def _principal(request: Any) -> access_rules.Principal:
@@ -210,7 +285,8 @@ def endpoint(
     ``access`` says who may call it (``chalicelib.domain.access``); it is checked
     before the body is parsed, against the caller's state read for this request."""
 
-    implied = ({400} if body or query else set()) | (set() if access.public else {401, 403})
+    implied = ({400} if body or query else set()) | ({415} if body else set()) \
+        | (set() if access.public else {401, 403})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         ENDPOINTS[(path, method)] = EndpointDoc(

@@ -236,6 +236,13 @@ def members(org_id: str, *, limit: int, cursor: str | None) -> Page[MemberItem]:
                       hash_key=pk, range_key_condition=MemberItem.sk.startswith("member#"))
 
 
+def operator_authorizations(org_id: str) -> list[bool]:
+    """招采授权 of each bound operator of the organisation (one Query; PynamoDB pages it)."""
+    members = MemberItem.query(org_pk(org_id), MemberItem.sk.startswith("member#"), consistent_read=True,
+                               attributes_to_get=["status", "procurement_authorized"])
+    return [bool(m.procurement_authorized) for m in members if m.status == "bound"]
+
+
 def memberships_of(account_id: str, *, limit: int = 100) -> list[MemberItem]:
     return list(MemberItem.gsi1.query(f"{account_pk(account_id)}#orgs", limit=limit))
 

@@ -50,6 +50,7 @@ class RevisionItem(MainTable):
     submitted_at = UnicodeAttribute(null=True)
     decided_at = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
+    first_approved_by = UnicodeAttribute(null=True)  # the account that approved this submission's first level
     execution_name = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

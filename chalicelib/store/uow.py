@@ -27,8 +27,10 @@ class UnitOfWork:
     _ops: list[tuple[str, Any, dict, DomainError | None]] = field(default_factory=list)
     _audits: list[AuditEntry] = field(default_factory=list)
 
-    def put(self, item: Any, condition: Any = None, conflict: DomainError | None = None) -> None:
-        self._ops.append(("put", item, {"condition": condition}, conflict))
+    def put(self, item: Any, condition: Any = None, conflict: DomainError | None = None, *,
+            claim: bool = False) -> None:
+        """``claim``: the item claims a unique value (``registration.claim``); see ``cancellation_conflict``."""
+        self._ops.append(("put", item, {"condition": condition, "claim": claim}, conflict))
 
     def update(self, item: Any, actions: list, condition: Any = None, conflict: DomainError | None = None) -> None:
         self._ops.append(("update", item, {"actions": actions, "condition": condition}, conflict))
@@ -49,6 +51,8 @@ class UnitOfWork:
         # audit entries are puts; they sort after the other puts and never conflict.
         puts_end = max((i for i, op in enumerate(ops) if op[0] in ("check", "delete", "put")), default=-1) + 1
         conflicts = [op[3] for op in ops[:puts_end]] + [None] * len(self._audits) + [op[3] for op in ops[puts_end:]]
+        claims = [bool(op[2].get("claim")) for op in ops[:puts_end]] + [False] * len(self._audits) \
+            + [False for _ in ops[puts_end:]]
         kwargs = {"client_request_token": self.client_request_token} if self.client_request_token else {}
         try:
             with transact_write(**kwargs) as tx:
@@ -64,10 +68,37 @@ class UnitOfWork:
                 for entry in self._audits:
                     audit.put_in(tx, entry)
         except TransactWriteError as exc:
-            for index, reason in enumerate(exc.cancellation_reasons or []):
-                if reason is not None and reason.code == "ConditionalCheckFailed":
-                    raise (conflicts[index] if index < len(conflicts) and conflicts[index] else STALE) from None
-            if exc.cause_response_code == "TransactionConflictException" or any(
-                    r is not None and r.code == "TransactionConflict" for r in exc.cancellation_reasons or []):
-                raise STALE from None
+            conflict = cancellation_conflict(exc, conflicts, claims)
+            if conflict is not None:
+                raise conflict from None
             raise
+
+
+def cancellation_conflict(exc: TransactWriteError, conflicts: list[DomainError | None],
+                          claims: list[bool]) -> DomainError | None:
+    """The domain error a cancelled transaction stands for, or None (not a conflict).
+
+    A failed condition is the error declared with its item. A TransactionConflict
+    (DynamoDB: another transaction was writing the same item at that moment) on a
+    uniqueness claim (``put(..., claim=True)``: a credit code, a login) is the
+    claim's error too: the other transaction is a competing claim of the same
+    value, so 20 parallel registrations of one credit code each lose with
+    ``credit_code_taken`` — not a 500, nor a ``concurrent_update`` that invites
+    a retry bound to fail. (Should the competitor fail after all, the value is
+    free and registering again succeeds.) A conflict on any other item is a
+    ``concurrent_update``."""
+    reasons = exc.cancellation_reasons or []
+
+    def declared(index: int) -> DomainError | None:
+        return conflicts[index] if index < len(conflicts) else None
+
+    for index, reason in enumerate(reasons):
+        if reason is not None and reason.code == "ConditionalCheckFailed":
+            return declared(index) or STALE
+    clashes = [index for index, reason in enumerate(reasons) if reason is not None and reason.code == "TransactionConflict"]
+    for index in clashes:
+        if index < len(claims) and claims[index] and declared(index) is not None:
+            return declared(index)
+    if clashes or exc.cause_response_code == "TransactionConflictException":
+        return STALE
+    return None

@@ -294,12 +294,12 @@ def world():
 # -- the rules, restated -----------------------------------------------------
 
 PASS = "pass"
-GATEWAY = None  # refused by the gateway's authorizer: Chalice's body, without our error code
-# docs/identity.md "Verification": the gateway refuses a missing token (401) and one we did not sign (403);
+# docs/identity.md "Verification": the gateway refuses a missing token (401) and one we did not sign (403),
+# in our error body (Gateway Responses: chalicelib/api/gateway.py, locally ops/local_gateway.py);
 # the endpoint wrapper refuses an expired token or a logged-out session (401 with our code).
 TOKEN_REFUSALS = {
-    "none": (401, GATEWAY),
-    "forged": (403, GATEWAY),
+    "none": (401, "unauthenticated"),
+    "forged": (403, "invalid_token"),
     "expired": (401, "token_expired"),
     "stale": (401, "session_revoked"),
 }
@@ -424,7 +424,7 @@ def test_matrix_exercises_every_rule(world):
     accesses = [ENDPOINTS[route].access for route in ROUTES]
     produced = {want[1] for access in accesses for actor in world.actors
                 if (want := expected(access, actor)) != PASS}
-    needed = {GATEWAY, "token_expired", "session_revoked", "password_change_required", "organisation_not_selected"}
+    needed = {"unauthenticated", "invalid_token", "token_expired", "session_revoked", "password_change_required", "organisation_not_selected"}
     if any({k.value for k in a.account_kinds} != ALL_ACCOUNT_KINDS for a in accesses):
         needed.add("account_kind_forbidden")
     if any(a.business for a in accesses):
@@ -528,13 +528,13 @@ def test_a_city_bureau_supervises_the_institutions_of_its_city_only(world):
         if regions - {"630100"}:
             failures.append(f"GET /supervision/institutions as city:operator (630100) listed regions {regions}")
     _check(failures, world.call("GET", "/supervision/institutions?region_code=220100", city_op),
-           "GET /supervision/institutions?region_code=220100 as city:operator (630100)", 400,
+           "GET /supervision/institutions?region_code=220100 as city:operator (630100)", 403,
            "outside_supervision")
     prov_op = world.actor("prov:operator").token()
     _check(failures, world.call("GET", "/supervision/institutions?region_code=630100", prov_op),
            "GET /supervision/institutions?region_code=630100 as prov:operator (630000)", 200)
     _check(failures, world.call("GET", "/supervision/institutions?region_code=220100", prov_op),
-           "GET /supervision/institutions?region_code=220100 as prov:operator (630000)", 400,
+           "GET /supervision/institutions?region_code=220100 as prov:operator (630000)", 403,
            "outside_supervision")
     assert not failures, "\n".join(failures)
 

@@ -174,7 +174,7 @@ def test_a_city_bureau_provisions_and_lists_the_institutions_of_its_city(api, aw
                                 token=token), "a second hospital", 201)["organisation"]
 
     outside = provision_body("medical_institution", "630200", name="海东测试医院")
-    assert_error(api.post("/supervision/institutions", outside, token=token), 400, "outside_supervision",
+    assert_error(api.post("/supervision/institutions", outside, token=token), 403, "outside_supervision",
                  "a hospital in another city")
     assert_error(api.post("/supervision/institutions", provision_body("city_bureau", "630100"), token=token), 400,
                  "kind_not_allowed", "a city bureau provisioning a bureau")
@@ -190,8 +190,9 @@ def test_a_city_bureau_provisions_and_lists_the_institutions_of_its_city(api, aw
     assert named == ["西宁甲测试医院"], f"name_prefix filter: {named}"
     pharmacies = [o["org_id"] for o in institutions(api, token, "&kind=pharmacy")]
     assert pharmacy["org_id"] in pharmacies and org["org_id"] not in pharmacies, pharmacies
-    assert_error(api.get("/supervision/institutions?region_code=630200", token=token), 400, "outside_supervision",
-                 "listing another city")
+    refused = assert_error(api.get("/supervision/institutions?region_code=630200", token=token), 403,
+                           "outside_supervision", "listing another city")
+    assert [d["field"] for d in refused["details"]] == ["region_code"], refused
     assert_error(api.get("/supervision/institutions?kind=enterprise", token=token), 400, "validation_failed",
                  "listing enterprises")
     assert_error(api.get("/supervision/institutions", token=factory.unit_token(city)), 403,
@@ -235,9 +236,9 @@ def test_a_province_bureau_sees_its_cities_but_cannot_reset(api, aws, seeded):
     token = factory.operator_token(province)
     listed = [o["org_id"] for o in institutions(api, token, "&region_code=630100")]
     assert hospital.org_id in listed, f"the province bureau does not see a city of its province: {listed}"
-    assert_error(api.get("/supervision/institutions", token=token), 400, "outside_supervision",
+    assert_error(api.get("/supervision/institutions", token=token), 400, "city_required",
                  "a province bureau must pick one of its cities")
-    assert_error(api.get("/supervision/institutions?region_code=210100", token=token), 400, "outside_supervision",
+    assert_error(api.get("/supervision/institutions?region_code=210100", token=token), 403, "outside_supervision",
                  "a city of another province")
     assert_error(api.post(f"/supervision/institutions/{hospital.org_id}/password-reset", token=token), 403,
                  "actor_forbidden", "a province bureau resetting (city bureaus only)")

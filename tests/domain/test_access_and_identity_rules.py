@@ -137,6 +137,20 @@ def test_pending_actions():
     assert rules.pending_actions(facts(org_kind=ActorKind.CITY_BUREAU, certified_role=None), NOW) == []
 
 
+def test_pending_procurement_authorization():
+    """Registration grants no 招采授权: the unit account is asked to grant it, the operator to wait for it."""
+    grant, wait = PendingAction.GRANT_PROCUREMENT_AUTHORIZATION, PendingAction.AWAIT_PROCUREMENT_AUTHORIZATION
+    assert rules.pending_actions(facts(operator_authorizations=(False,)), NOW) == [grant]
+    assert rules.pending_actions(facts(operator_authorizations=(False, False)), NOW) == [grant]
+    assert rules.pending_actions(facts(operator_authorizations=(False, True)), NOW) == [], \
+        "one authorised operator can do business: nothing is pending"
+    assert rules.pending_actions(facts(operator_authorizations=()), NOW) == [], "no operator yet: nothing to grant"
+    assert rules.pending_actions(facts(operator_authorized=False), NOW) == [wait]
+    assert rules.pending_actions(facts(operator_authorized=True), NOW) == []
+    assert rules.pending_actions(facts(certified_role=None, operator_authorizations=(False,)), NOW) == \
+        [PendingAction.CERTIFY_ROLE, grant]
+
+
 def test_lockout_counts_five_then_locks_then_forgets():
     state = None
     for _ in range(4):

@@ -66,3 +66,16 @@ def test_execution_names_fit_step_functions():
     name = review.execution_name(long_id, 123, 45)
     assert len(name) <= 80 and name.endswith("-r123-s45")
     assert name != review.execution_name(long_id + "x", 123, 45)
+
+
+def test_four_eyes():
+    from chalicelib.domain.enums import ReviewAction
+    from chalicelib.domain.errors import Forbidden
+
+    with pytest.raises(Forbidden) as refused:
+        review.check_four_eyes("final", ReviewAction.APPROVE, "alice", "alice")
+    assert refused.value.code == "four_eyes_required"
+    review.check_four_eyes("final", ReviewAction.APPROVE, "alice", "bob")
+    review.check_four_eyes("final", ReviewAction.REJECT, "alice", "alice")  # rejecting stays open
+    review.check_four_eyes("first", ReviewAction.APPROVE, None, "alice")
+    review.check_four_eyes("final", ReviewAction.APPROVE, None, "alice")  # no first approver recorded

@@ -11,6 +11,8 @@ import pytest
 
 from tests.local_stack import DEMO_CLOSE_MINUTES
 
+FINAL_REVIEWER = "13800000010"  # the platform's second demo reviewer (ops/seed.DEMO_EXTRA_OPERATORS)
+
 
 def _get(url: str, timeout: float = 30) -> tuple[int, dict]:
     try:
@@ -70,6 +72,24 @@ def test_health_is_green_over_http(stack):
         "dynamodb": True, "s3": True, "stepfunctions": True, "sqs": True}
 
 
+def test_gateway_refusals_carry_our_error_body_over_http(stack):
+    """chalice local answers what the authorizer refuses as the deployed Gateway Responses do."""
+    cases = [("no token", {}, "/me", 401, "unauthenticated"),
+             ("forged token", {"Authorization": "Bearer not.a.jwt"}, "/me", 403, "invalid_token"),
+             ("unknown path", {}, "/no-such-route", 404, "route_not_found")]
+    for what, headers, path, status, code in cases:
+        req = urllib.request.Request(f"{stack['url']}{path}", headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                got, payload, request_id = r.status, json.loads(r.read()), r.headers.get("X-Request-Id")
+        except urllib.error.HTTPError as e:
+            got, payload, request_id = e.code, json.loads(e.read()), e.headers.get("X-Request-Id")
+        error = payload.get("error", {})
+        assert got == status and error.get("code") == code, f"{what}: {got} {payload}"
+        assert set(error) >= {"code", "message", "details", "request_id"}, f"{what}: not our shape: {payload}"
+        assert request_id and error["request_id"] == request_id, f"{what}: request id {request_id!r} vs {error}"
+
+
 def _banner_logins(stack) -> list[tuple[str, str]]:
     rows = []
     for line in stack["output"]:
@@ -81,7 +101,7 @@ def _banner_logins(stack) -> list[tuple[str, str]]:
 
 def test_every_printed_demo_login_works(stack):
     logins = _banner_logins(stack)
-    assert len(logins) == 16, "8 organisations x (unit account + operator) should be printed"
+    assert len(logins) == 17, "8 organisations x (unit account + operator), and the platform's final reviewer"
     for login, password in logins:
         session = _login(stack["url"], login, password)
         status, me = _get_auth(f"{stack['url']}/me", session["token"])
@@ -136,8 +156,11 @@ def test_register_an_enterprise_and_log_in_over_http(stack):
     status, again = _post(f"{base}/registrations/unit-check", {**unit, "unit_account": "other_name", **captcha()})
     assert status == 409 and again["error"]["code"] == "credit_code_taken", again
     session = _login(base, "e2e_company", "E2e#Strong2026")
-    assert [a["code"] for a in session["pending_actions"]] == ["certify_role"]
-    assert _login(base, mobile, "Op#Strong2026")["org_id"] == done["org_id"]
+    # registration grants no 招采授权: the unit account is asked to (docs/identity.md "Registration")
+    assert [a["code"] for a in session["pending_actions"]] == ["certify_role", "grant_procurement_authorization"]
+    op_session = _login(base, mobile, "Op#Strong2026")
+    assert op_session["org_id"] == done["org_id"]
+    assert "await_procurement_authorization" in [a["code"] for a in op_session["pending_actions"]], op_session
 
 
 def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack):
@@ -165,11 +188,13 @@ def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack
     rid = record["record_id"]
     status, submitted = _post(f"{base}/records/enterprise_info/{rid}/submit", {}, maker)
     assert status == 200 and submitted["status"] == "pending_first", submitted
+    final_reviewer = _login(base, FINAL_REVIEWER, "Demo@2026qh")["token"]  # four eyes: not the first approver
     for level, expected in (("first", "pending_final"), ("final", "approved")):
         deadline = time.monotonic() + 30
         while True:  # the execution writes the level's task token; the decision may wait for it
             status, decided = _post(f"{base}/reviews/records/{rid}/decision",
-                                    {"revision": 1, "level": level, "decision": "approve"}, reviewer)
+                                    {"revision": 1, "level": level, "decision": "approve"},
+                                    reviewer if level == "first" else final_reviewer)
             if status == 200 or time.monotonic() > deadline:
                 break
             time.sleep(0.3)
@@ -186,12 +211,15 @@ def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack
 
 
 def _approve_both_levels(base: str, reviewer: str, rid: str) -> dict:
+    """The first level by ``reviewer``, the final one by the platform's second reviewer (four eyes)."""
     decided = {}
+    final_reviewer = _login(base, FINAL_REVIEWER, "Demo@2026qh")["token"]
     for level in ("first", "final"):
         deadline = time.monotonic() + 30
         while True:  # the level's task token is written by the running execution
             status, decided = _post(f"{base}/reviews/records/{rid}/decision",
-                                    {"revision": 1, "level": level, "decision": "approve"}, reviewer)
+                                    {"revision": 1, "level": level, "decision": "approve"},
+                                    reviewer if level == "first" else final_reviewer)
             if status == 200 or time.monotonic() > deadline:
                 break
             time.sleep(0.3)

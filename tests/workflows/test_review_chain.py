@@ -165,7 +165,7 @@ def test_crash_after_a_decision_commit_is_recovered(people):
     finally:
         clock.set_clock(previous)
     task_written(record_id, 1, "final")
-    engine.decide(people["reviewer"], record_id, 1, "final", "approve", None)
+    engine.decide(people["second"], record_id, 1, "final", "approve", None)  # four eyes: another reviewer
     wait_status(record_id, f"{record_id}-r1-s1", "SUCCEEDED")
     assert not pending_signals(), "no record is left stuck"
 
@@ -196,9 +196,9 @@ def test_change_of_an_approved_record_keeps_it_effective(people):
 
     record_id = new_letter(people)
     engine.submit(people["maker"], RecordKind.COMMITMENT_LETTER, record_id)
-    for level in ("first", "final"):
+    for level, reviewer in (("first", "reviewer"), ("final", "second")):  # four eyes
         task_written(record_id, 1, level)
-        engine.decide(people["reviewer"], record_id, 1, level, "approve", None)
+        engine.decide(people[reviewer], record_id, 1, level, "approve", None)
     changed = engine.change(people["maker"], RecordKind.COMMITMENT_LETTER, record_id)
     assert changed.status == "draft" and changed.current_revision == 2 and changed.effective_revision == 1
     engine.submit(people["maker"], RecordKind.COMMITMENT_LETTER, record_id)

@@ -76,6 +76,10 @@ class LoginFacts:
     org_kind: ActorKind | None
     certified_role: UnitRole | None
     procurement_status: ProcurementStatus
+    # an operator acting for the organisation: does its membership hold 招采授权? (None: not an operator)
+    operator_authorized: bool | None = None
+    # the unit account: 招采授权 of the organisation's bound operators (None: not the unit account)
+    operator_authorizations: tuple[bool, ...] | None = None
 
 
 def pending_actions(facts: LoginFacts, now: datetime) -> list[PendingAction]:
@@ -89,6 +93,11 @@ def pending_actions(facts: LoginFacts, now: datetime) -> list[PendingAction]:
             actions.append(PendingAction.CERTIFY_ROLE)
         elif facts.procurement_status in (ProcurementStatus.NOT_ENTERED, ProcurementStatus.REJECTED):
             actions.append(PendingAction.ENTER_PROCUREMENT)
+    # Nobody does business until the unit account grants 招采授权 (the registering operator included).
+    if facts.operator_authorizations and not any(facts.operator_authorizations):
+        actions.append(PendingAction.GRANT_PROCUREMENT_AUTHORIZATION)
+    if facts.operator_authorized is False:
+        actions.append(PendingAction.AWAIT_PROCUREMENT_AUTHORIZATION)
     return actions
 
 

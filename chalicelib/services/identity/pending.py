@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.enums import ActorKind, PendingAction, ProcurementStatus, UnitRole
+from chalicelib.domain.enums import AccountKind, ActorKind, PendingAction, ProcurementStatus, UnitRole
 from chalicelib.domain.identity import rules
 
 
 def identity_actions(account, org, now: datetime) -> list[PendingAction]:
+    from chalicelib.store import identity as store
+
+    operator_authorized = authorizations = None
+    if org is not None and account.kind == AccountKind.OPERATOR.value:  # +1 GetItem
+        member = store.get_member(org.org_id, account.account_id)
+        operator_authorized = bool(member and member.procurement_authorized)
+    elif org is not None and account.kind == AccountKind.UNIT.value:  # +1 Query
+        authorizations = tuple(store.operator_authorizations(org.org_id))
     facts = rules.LoginFacts(
+        operator_authorized=operator_authorized, operator_authorizations=authorizations,
         must_change_password=bool(account.must_change_password),
         password_changed_at=datetime.fromisoformat(account.password_changed_at),
         org_kind=ActorKind(org.kind) if org else None,

@@ -103,7 +103,7 @@ def new_org(kind: ActorKind, name: str, credit_code: str, region_code: str, unit
 
 def claim(uow: UnitOfWork, pk: str, owner_id: str, conflict: Conflict) -> None:
     uow.put(ClaimItem(pk=pk, sk="claim", owner_id=owner_id), condition=ClaimItem.pk.does_not_exist(),
-            conflict=conflict)
+            conflict=conflict, claim=True)
 
 
 def add_org_with_unit_account(uow: UnitOfWork, kind: ActorKind, name: str, credit_code: str, region_code: str,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from chalicelib import clock
 from chalicelib.domain.access import AUTHORITIES, Principal, supervises
 from chalicelib.domain.enums import ActorKind
-from chalicelib.domain.errors import Collector, NotFound, ValidationFailed
+from chalicelib.domain.errors import Collector, FieldError, Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.identity import validators as v
 from chalicelib.schemas.identity import IssuedPassword, OrgPage, Provisioned, ProvisionRequest
 from chalicelib.security import codes, passwords
@@ -22,6 +22,11 @@ from chalicelib.store.uow import UnitOfWork
 SUPERVISED = frozenset({ActorKind.MEDICAL_INSTITUTION, ActorKind.PHARMACY})
 
 
+def outside_supervision(message: str) -> Forbidden:
+    """A region outside the caller's supervision: a refusal of access (403), as elsewhere."""
+    return Forbidden(message, code="outside_supervision", details=[FieldError("region_code", message)])
+
+
 def provision(p: Principal, req: ProvisionRequest, allowed: frozenset[ActorKind]) -> Provisioned:
     if req.kind not in allowed:
         raise ValidationFailed.on("kind", f"不能下发{req.kind.label}账号", code="kind_not_allowed")
@@ -32,9 +37,9 @@ def provision(p: Principal, req: ProvisionRequest, allowed: frozenset[ActorKind]
     region = c.run(lambda: _region(req.kind, req.region_code, "region_code"))
     if req.kind is ActorKind.PROVINCE_BUREAU and region and not region.endswith("0000"):
         c.add(ValidationFailed.on("region_code", "省医保局须选择省级行政区划"))
-    if p.org_kind is ActorKind.CITY_BUREAU and region and region != p.org_region:
-        c.add(ValidationFailed.on("region_code", "只能为本市下发机构账号", code="outside_supervision"))
     c.raise_if_any()
+    if p.org_kind is ActorKind.CITY_BUREAU and region != p.org_region:
+        raise outside_supervision("只能为本市下发机构账号")
     _ensure_free(credit_code, login)
     temp = codes.temporary_password()
     now = clock.now()
@@ -64,8 +69,10 @@ def supervised_institutions(p: Principal, kind: ActorKind | None, region: str | 
     if kind not in SUPERVISED:
         raise ValidationFailed.on("kind", "只能查询医疗机构或药店")
     region = region or p.org_region
-    if not supervises(p.org_kind, p.org_region, region) or region.endswith("0000"):
-        raise ValidationFailed.on("region_code", "请选择本辖区内的地市", code="outside_supervision")
+    if not supervises(p.org_kind, p.org_region, region):
+        raise outside_supervision("无权查看本辖区以外的机构")
+    if region.endswith("0000"):  # the province bureau's own province: a city must be chosen
+        raise ValidationFailed.on("region_code", "请选择本辖区内的地市", code="city_required")
     page = store.orgs_in_region(region, kind.value, limit=limit, cursor=cursor, name_prefix=name_prefix)
     return OrgPage(items=[org_view(o) for o in page.items], next_cursor=page.next_cursor)
 

@@ -161,6 +161,7 @@ def submit(p: Principal, kind: RecordKind, record_id: str) -> RecordView:
     uow = UnitOfWork()
     uow.update(loaded.rev, [RevisionItem.status.set(target.value), RevisionItem.submissions.set(submission),
                             RevisionItem.submitted_at.set(iso(now)), RevisionItem.reason.remove(),
+                            RevisionItem.first_approved_by.remove(),
                             RevisionItem.execution_name.set(name), RevisionItem.updated_at.set(iso(now)),
                             *_queue_actions(target, kind.value, iso(now), record_id)])
     uow.update(loaded.head, _head_actions(loaded.head, target, now))
@@ -257,11 +258,14 @@ def decide(p: Principal, record_id: str, revision: int, level: str, decision: st
         raise Conflict(f"该记录当前为{current.label}，不在{'初审' if level == rules.FIRST else '复审'}环节",
                        code="wrong_state")
     target = rules.next_status(current, action, levels, reason=reason)
+    rules.check_four_eyes(level, action, loaded.rev.first_approved_by, p.account_id)
     now = clock.now()
     reason = (reason or "").strip() or None
     uow = UnitOfWork()
     rev_actions = [RevisionItem.status.set(target.value), RevisionItem.updated_at.set(iso(now)),
                    *_queue_actions(target, kind.value, loaded.rev.submitted_at or iso(now), record_id)]
+    if level == rules.FIRST and action is ReviewAction.APPROVE:  # the revision's version guards this read
+        rev_actions.append(RevisionItem.first_approved_by.set(p.account_id))
     if target in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
         rev_actions.append(RevisionItem.decided_at.set(iso(now)))
     rev_actions.append(RevisionItem.reason.set(reason) if reason else RevisionItem.reason.remove())
