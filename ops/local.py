@@ -81,10 +81,17 @@ def local_environment(host: str, aws_port: int, api_port: int) -> dict[str, str]
     }
 
 
-def start_moto(host: str, port: int) -> subprocess.Popen:
+def moto_command(host: str, port: int, store: str = "patched") -> list[str]:
+    """The local AWS: moto with the local-store patch (ops/localstore), or stock ``moto_server``."""
+    if store == "stock":
+        return [str(BIN / "moto_server"), "-H", host, "-p", str(port)]
+    return [sys.executable, "-m", "ops.localstore.server", "-H", host, "-p", str(port)]
+
+
+def start_moto(host: str, port: int, store: str = "patched") -> subprocess.Popen:
     RUN_DIR.mkdir(exist_ok=True)
     out = (RUN_DIR / "moto.log").open("w")
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-H", host, "-p", str(port)], stdout=out,
+    proc = subprocess.Popen(moto_command(host, port, store), stdout=out, cwd=ROOT,
                             stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://{host}:{port}/moto-api/", 30, proc)
     # Step Functions must execute for real; set before any state machine exists.
@@ -236,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tick", type=float, default=30.0, help="seconds between scheduled-function runs")
     parser.add_argument("--demo-close-minutes", type=float, default=float(os.environ.get("DEMO_CLOSE_MINUTES", 5)),
                         help="minutes from start until the demo alliance project's declaration window closes")
+    parser.add_argument("--store", choices=("patched", "stock"), default=os.environ.get("MP_LOCAL_STORE", "patched"),
+                        help="the local DynamoDB: moto with the local-store patch (default) or stock moto")
     args = parser.parse_args(argv)
 
     for name, port in (("API", args.port), ("local AWS", args.aws_port)):
@@ -254,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
 
     moto = api = driver = None
     try:
-        log(f"starting the local AWS (moto) on {args.host}:{args.aws_port}")
-        moto = start_moto(args.host, args.aws_port)
+        log(f"starting the local AWS (moto, {args.store} store) on {args.host}:{args.aws_port}")
+        moto = start_moto(args.host, args.aws_port, args.store)
         os.environ.update(local_environment(args.host, args.aws_port, args.port))
 
         import boto3
