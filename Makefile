@@ -20,9 +20,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 STORE ?= patched
+DATA ?= demo
 
 run: $(STAMP)
-	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --tick $(TICK) --store $(STORE)
+	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --tick $(TICK) --store $(STORE) --data $(DATA)
 
 # pytest exits 5 when it collects no test: that is not a failure.
 test: $(STAMP)

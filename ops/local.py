@@ -204,6 +204,15 @@ def stop_process(proc: subprocess.Popen | None, name: str) -> None:
     log(f"{name} did not stop")
 
 
+def seed_province_data(should_stop) -> dict[str, Any]:
+    """``make run DATA=province``: the province's volume on top of the demo data."""
+    from ops.province import seed_province
+    from ops.seed import _principal, load_demo_orgs
+
+    log("loading a province's volume (ops/province.py; logins ent0001…/hos0001…, same password)")
+    return seed_province(lambda: _principal(load_demo_orgs(), "platform"), should_stop)
+
+
 def banner(api_url: str, aws_url: str, seeded: dict[str, Any]) -> str:
     lines = [
         "",
@@ -245,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="minutes from start until the demo alliance project's declaration window closes")
     parser.add_argument("--store", choices=("patched", "stock"), default=os.environ.get("MP_LOCAL_STORE", "patched"),
                         help="the local DynamoDB: moto with the local-store patch (default) or stock moto")
+    parser.add_argument("--data", choices=("demo", "province"), default=os.environ.get("DATA", "demo"),
+                        help="demo: the demo data only; province: also a province's volume (ops/province.py)")
     args = parser.parse_args(argv)
 
     for name, port in (("API", args.port), ("local AWS", args.aws_port)):
@@ -281,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         reset_settings()
         log("seeding reference and demo data")
         seeded = seed_all(args.demo_close_minutes)
+        if args.data == "province":
+            seeded.update(seed_province_data(stopping.is_set))
         log(f"starting the API on {args.host}:{args.port}")
         api = start_api(args.host, args.port)
         api_url = f"http://{args.host}:{args.port}"
