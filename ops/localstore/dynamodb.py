@@ -16,8 +16,9 @@ This module changes exactly those three things and keeps moto's answers:
    base table and one per secondary index, kept up to date on every write
    (``Table.put_item``/``delete_item``, ``DynamoDBBackend.update_item``) and
    built on the first Query that needs it. The candidates are the partition's
-   items after ``ExclusiveStartKey``, at most ``Limit + 1`` of them when neither
-   a sort-key condition nor a legacy ``QueryFilter`` can drop an item; moto's
+   items after ``ExclusiveStartKey`` and within the bounds of the sort-key
+   condition, at most ``Limit + 1`` of them unless a legacy ``QueryFilter`` can
+   drop an item; moto's
    own ``Table.query`` then runs on them unchanged (sorting, key conditions,
    Limit, filters, projections, ``LastEvaluatedKey``). Whenever a Query is not
    of that shape, or an index cannot be kept (key values of mixed types), moto's
@@ -200,10 +201,61 @@ def _reindex(table: Table, hash_value: DynamoType, range_value: DynamoType | Non
                     indexes[name] = _SortedIndex(index.hash_attrs, index.sort_attrs, broken=True)
 
 
+class _Top:
+    """Sorts after every key value: ``(v, TOP)`` comes after every key whose first value is ``v``."""
+
+    def __lt__(self, other: Any) -> bool:
+        return False
+
+    def __gt__(self, other: Any) -> bool:
+        return True
+
+    def __eq__(self, other: Any) -> bool:
+        return other is self
+
+    __hash__ = object.__hash__
+
+
+TOP = _Top()
+
+
+def _sort_key_bounds(comparison: str | None, values: list[DynamoType]) -> tuple[tuple | None, tuple | None] | None:
+    """Where the items meeting a key condition on the sort key lie in a sorted partition:
+    (low, high) bounds for bisection, None (either) for open; None: not a condition to narrow by."""
+    try:
+        v = [_cast(x) for x in values]
+    except _Unindexable:
+        return None
+    op = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}.get(comparison, comparison)
+    if op == "EQ":
+        return (v[0],), (v[0], TOP)
+    if op == "LT":
+        return None, (v[0],)
+    if op == "LE":
+        return None, (v[0], TOP)
+    if op == "GT":
+        return (v[0], TOP), None
+    if op == "GE":
+        return (v[0],), None
+    if op == "BETWEEN":
+        return (v[0],), (v[1], TOP)
+    if op == "BEGINS_WITH" and isinstance(v[0], str):
+        prefix = v[0]
+        if not prefix or ord(prefix[-1]) >= 0x10FFFF:
+            return (prefix,), None
+        return (prefix,), (prefix[:-1] + chr(ord(prefix[-1]) + 1),)  # every string with the prefix, nothing else
+    return None
+
+
 def _candidates(table: Table, hash_key: DynamoType | None, index_name: str | None,
                 hash_key_conditions: list[tuple[str, DynamoType]] | None, exclusive_start_key: dict | None,
-                forward: bool, cap: int | None) -> list[Item] | None:
-    """The items ``Table.query`` needs to see, in ascending order; None: let stock moto answer."""
+                forward: bool, limit: int | None, sort_key_condition: tuple[str, list[DynamoType]] | None,
+                more_filters: bool) -> list[Item] | None:
+    """The items ``Table.query`` needs to see, in ascending order; None: let stock moto answer.
+
+    The partition's items after ``ExclusiveStartKey`` and within the sort-key condition's
+    bounds; at most ``Limit + 1`` (moto still sees whether there is a next page) when every
+    one of them meets the key condition and no legacy ``QueryFilter`` can drop any."""
     with _lock:
         index = _index_for(table, index_name)
         if index is None:
@@ -224,18 +276,32 @@ def _candidates(table: Table, hash_key: DynamoType | None, index_name: str | Non
         if partition is None:
             return []
         lo, hi = 0, len(partition)
+        exact = not more_filters
+        if sort_key_condition is not None:
+            bounds = _sort_key_bounds(*sort_key_condition)
+            if bounds is None:
+                exact = False
+            else:
+                try:
+                    # one item past the bounds (meeting no condition) stays: on it moto sees there is more
+                    if bounds[0] is not None:
+                        lo = max(0, partition.bisect_left(bounds[0]) - (0 if forward else 1))
+                    if bounds[1] is not None:
+                        hi = min(hi, partition.bisect_left(bounds[1]) + (1 if forward else 0))
+                except TypeError:  # a condition value of another type than the keys: moto answers
+                    return None
         if exclusive_start_key is not None:  # checked by _check_start_key: this partition, key types
             start = tuple(_cast(DynamoType(exclusive_start_key[a])) for a in index.sort_attrs)
             if forward:
-                lo = partition.bisect_right(start)
+                lo = max(lo, partition.bisect_right(start))
             else:
-                hi = partition.bisect_left(start)
-        if cap is not None:
+                hi = min(hi, partition.bisect_left(start))
+        if exact and limit is not None:
             if forward:
-                hi = min(hi, lo + cap)
+                hi = min(hi, lo + limit + 1)
             else:
-                lo = max(lo, hi - cap)
-        return list(partition.values()[lo:hi])
+                lo = max(lo, hi - limit - 1)
+        return list(partition.values()[lo:hi]) if lo < hi else []
 
 
 INVALID_START_KEY = "The provided starting key is invalid"
@@ -262,15 +328,33 @@ def _check_start_key(table: Table, index_name: str | None, hash_key: DynamoType 
         raise MockValidationException(INVALID_START_KEY)
 
 
+def _sorts_on_condition(table: Table, index_name: str | None,
+                        range_key_conditions: list[tuple[str, str, list]] | None) -> bool:
+    """The key condition is on the attribute a partition is sorted by first."""
+    if range_key_conditions and len(range_key_conditions) > 1:
+        return False
+    signature = _index_signature(table, index_name)
+    if signature is None or not signature[1]:
+        return False
+    first = signature[1][0]
+    if index_name is None:
+        return first == table.range_key_attr
+    index = {i.name: i for i in table.all_indexes()}[index_name]
+    return any(k["KeyType"] == "RANGE" and k["AttributeName"] == first for k in index.schema)
+
+
 def _query(self: Table, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
            projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
            hash_key_conditions=None, range_key_conditions=None, **filter_kwargs):
     if exclusive_start_key is not None:
         _check_start_key(self, index_name, hash_key, hash_key_conditions, exclusive_start_key)
-    # One more than Limit, so moto still sees whether there is a next page.
-    cap = limit + 1 if limit is not None and not range_comparison and not filter_kwargs else None
+    sort_key_condition = None
+    if range_comparison:
+        # a condition on the first sort attribute only (moto 5.2's multi-attribute keys: stock)
+        sort_key_condition = (range_comparison, range_objs) if _sorts_on_condition(
+            self, index_name, range_key_conditions) else ("unknown", range_objs)
     found = _candidates(self, hash_key, index_name, hash_key_conditions, exclusive_start_key,
-                        scan_index_forward is not False, cap)
+                        scan_index_forward is not False, limit, sort_key_condition, bool(filter_kwargs))
     args = (self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
             projection_expressions, index_name, consistent_read, filter_expression)
     kwargs = dict(hash_key_conditions=hash_key_conditions, range_key_conditions=range_key_conditions,
@@ -492,8 +576,11 @@ _PATCHES: tuple[tuple[str, Any, str, Any], ...] = (
 )
 
 
+_applied = False
+
+
 def applied() -> bool:
-    return bool(_stock)
+    return _applied
 
 
 def apply() -> None:
@@ -501,19 +588,23 @@ def apply() -> None:
     if not moto.__version__.startswith(SUPPORTED_MOTO):
         raise RuntimeError(f"ops.localstore patches moto {SUPPORTED_MOTO}x, found {moto.__version__}: "
                            "run tests/localstore against it and update SUPPORTED_MOTO")
+    global _applied
     with _lock:
-        if _stock:
+        if _applied:
             return
         for name, owner, attribute, replacement in _PATCHES:
             _stock[name] = getattr(owner, attribute)
             setattr(owner, attribute, replacement)
+        _applied = True
 
 
 def revert() -> None:
     """Put stock moto back and forget every index and token."""
+    global _applied
     with _lock:
         for name, owner, attribute, _ in _PATCHES:
             if name in _stock:
                 setattr(owner, attribute, _stock.pop(name))
+        _applied = False
         _indexes.clear()
         _tokens.clear()

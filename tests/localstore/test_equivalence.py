@@ -100,6 +100,28 @@ def queries(call: Recorder) -> None:
         for g in ("g0", "g1", "g3"):
             pages(call, f"gsi1 {g} limit 9 {f}", IndexName="gsi1", Limit=9, ScanIndexForward=forward,
                   KeyConditionExpression="g1pk = :g", ExpressionAttributeValues={":g": s(g)})
+        for op in ("=", "<", "<=", ">", ">="):
+            pages(call, f"pk sk {op} {f}", Limit=6, ScanIndexForward=forward,
+                  KeyConditionExpression=f"pk = :p AND sk {op} :v",
+                  ExpressionAttributeValues={":p": s("p1"), ":v": s("s100")})
+            pages(call, f"gsi3 number {op} {f}", IndexName="gsi3", Limit=5, ScanIndexForward=forward,
+                  KeyConditionExpression=f"g3pk = :g AND g3n {op} :v",
+                  ExpressionAttributeValues={":g": s("all"), ":v": {"N": "95"}})
+        pages(call, f"gsi3 number between {f}", IndexName="gsi3", Limit=5, ScanIndexForward=forward,
+              KeyConditionExpression="g3pk = :g AND g3n BETWEEN :a AND :b",
+              ExpressionAttributeValues={":g": s("all"), ":a": {"N": "-30"}, ":b": {"N": "25"}})
+        pages(call, f"gsi1 begins_with {f}", IndexName="gsi1", Limit=3, ScanIndexForward=forward,
+              KeyConditionExpression="g1pk = :g AND begins_with(g1sk, :k)",
+              ExpressionAttributeValues={":g": s("g1"), ":k": s("k1")})
+        pages(call, f"gsi1 between {f}", IndexName="gsi1", Limit=3, ScanIndexForward=forward,
+              KeyConditionExpression="g1pk = :g AND g1sk BETWEEN :a AND :b",
+              ExpressionAttributeValues={":g": s("g0"), ":a": s("k05"), ":b": s("k12")})
+        pages(call, f"pk begins_with + filter {f}", Limit=4, ScanIndexForward=forward, FilterExpression="tag = :t",
+              KeyConditionExpression="pk = :p AND begins_with(sk, :b)",
+              ExpressionAttributeValues={":p": s("p2"), ":b": s("s1"), ":t": s("b")})
+        call(f"pk between reversed bounds {f}", "query", TableName=TABLE, ScanIndexForward=forward,
+             KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+             ExpressionAttributeValues={":p": s("p0"), ":a": s("s150"), ":b": s("s050")})
         pages(call, f"gsi1 sk condition {f}", IndexName="gsi1", Limit=4, ScanIndexForward=forward,
               KeyConditionExpression="g1pk = :g AND g1sk > :k",
               ExpressionAttributeValues={":g": s("g2"), ":k": s("k10")})
@@ -303,3 +325,4 @@ def test_patched_queries_and_transactions_never_walk_or_copy_the_table(monkeypat
         assert not failures, f"calls that failed on the patched store: {failures[:3]}"
         assert client.get_item(TableName=TABLE, Key={"pk": s("new"), "sk": s("1")}).get("Item") is None, \
             "the cancelled transaction's put was not rolled back"
+        monkeypatch.undo()  # before the store is reverted
