@@ -8,7 +8,7 @@ PORT ?= 8000
 AWS_PORT ?= 5001
 TICK ?= 30
 
-.PHONY: run test test-fast bench bench-import bench-project-catalog venv clean policy
+.PHONY: run test test-fast bench bench-import bench-project-catalog bench-local-store venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -19,8 +19,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+STORE ?= patched
+DATA ?= demo
+
 run: $(STAMP)
-	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --tick $(TICK)
+	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --tick $(TICK) --store $(STORE) --data $(DATA)
 
 # The whole suite on every core (docs/operations.md "The test suite"); pytest
 # exits 5 when it collects no test: that is not a failure.
@@ -42,6 +45,9 @@ bench-import: $(STAMP)
 
 bench-project-catalog: $(STAMP)
 	$(PY) bench/project_catalog_import.py --rows 10000
+
+bench-local-store: $(STAMP)
+	$(PY) bench/local_store.py
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write

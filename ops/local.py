@@ -81,10 +81,17 @@ def local_environment(host: str, aws_port: int, api_port: int) -> dict[str, str]
     }
 
 
-def start_moto(host: str, port: int) -> subprocess.Popen:
+def moto_command(host: str, port: int, store: str = "patched") -> list[str]:
+    """The local AWS: moto with the local-store patch (ops/localstore), or stock ``moto_server``."""
+    if store == "stock":
+        return [str(BIN / "moto_server"), "-H", host, "-p", str(port)]
+    return [sys.executable, "-m", "ops.localstore.server", "-H", host, "-p", str(port)]
+
+
+def start_moto(host: str, port: int, store: str = "patched") -> subprocess.Popen:
     RUN_DIR.mkdir(exist_ok=True)
     out = (RUN_DIR / f"moto-{port}.log").open("w")  # one log per stack: several may run at once
-    proc = subprocess.Popen([str(BIN / "moto_server"), "-H", host, "-p", str(port)], stdout=out,
+    proc = subprocess.Popen(moto_command(host, port, store), stdout=out, cwd=ROOT,
                             stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://{host}:{port}/moto-api/", 30, proc)
     # Step Functions must execute for real; set before any state machine exists.
@@ -199,6 +206,15 @@ def stop_process(proc: subprocess.Popen | None, name: str) -> None:
     log(f"{name} did not stop")
 
 
+def seed_province_data(should_stop) -> dict[str, Any]:
+    """``make run DATA=province``: the province's volume on top of the demo data."""
+    from ops.province import seed_province
+    from ops.seed import _principal, load_demo_orgs
+
+    log("loading a province's volume (ops/province.py; logins ent0001…/hos0001…, same password)")
+    return seed_province(lambda: _principal(load_demo_orgs(), "platform"), should_stop)
+
+
 def banner(api_url: str, aws_url: str, seeded: dict[str, Any]) -> str:
     lines = [
         "",
@@ -238,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tick", type=float, default=30.0, help="seconds between scheduled-function runs")
     parser.add_argument("--demo-close-minutes", type=float, default=float(os.environ.get("DEMO_CLOSE_MINUTES", 5)),
                         help="minutes from start until the demo alliance project's declaration window closes")
+    parser.add_argument("--store", choices=("patched", "stock"), default=os.environ.get("MP_LOCAL_STORE", "patched"),
+                        help="the local DynamoDB: moto with the local-store patch (default) or stock moto")
+    parser.add_argument("--data", choices=("demo", "province"), default=os.environ.get("DATA", "demo"),
+                        help="demo: the demo data only; province: also a province's volume (ops/province.py)")
     args = parser.parse_args(argv)
 
     for name, port in (("API", args.port), ("local AWS", args.aws_port)):
@@ -256,8 +276,8 @@ def main(argv: list[str] | None = None) -> int:
 
     moto = api = driver = None
     try:
-        log(f"starting the local AWS (moto) on {args.host}:{args.aws_port}")
-        moto = start_moto(args.host, args.aws_port)
+        log(f"starting the local AWS (moto, {args.store} store) on {args.host}:{args.aws_port}")
+        moto = start_moto(args.host, args.aws_port, args.store)
         os.environ.update(local_environment(args.host, args.aws_port, args.port))
 
         import boto3
@@ -274,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         reset_settings()
         log("seeding reference and demo data")
         seeded = seed_all(args.demo_close_minutes)
+        if args.data == "province":
+            seeded.update(seed_province_data(stopping.is_set))
         log(f"starting the API on {args.host}:{args.port}")
         api = start_api(args.host, args.port)
         api_url = f"http://{args.host}:{args.port}"

@@ -75,6 +75,17 @@ class DependencyFailed(DomainError):
     default_message = "依赖服务暂不可用"
 
 
+class DependencyUnavailable(DependencyFailed):
+    """A dependency timed out, refused the connection or throttled: try again later (HTTP 503
+    with ``Retry-After``). Codes: ``<dependency>_unavailable`` / ``<dependency>_throttled``."""
+
+    code = "dependency_unavailable"
+
+    def __init__(self, message: str | None = None, *, retry_after_s: int = 5, **kw):
+        super().__init__(message, **kw)
+        self.retry_after_s = retry_after_s
+
+
 class Collector:
     """Run several validations and report every failed field at once.
 

@@ -22,7 +22,7 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 from pydantic import BaseModel
 
-from chalicelib import clock
+from chalicelib import aws, clock
 from chalicelib.domain import access as access_rules
 from chalicelib.domain import idempotency as idem_rules
 from chalicelib.domain.errors import (
@@ -117,7 +117,8 @@ def _json_response(body: Any, status: int, request_id: str, headers: dict[str, s
 
 
 def domain_error_response(error: DomainError, request_id: str) -> Response:
-    headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, RateLimited) else None
+    retry_after = getattr(error, "retry_after_s", None)  # RateLimited, DependencyUnavailable
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return _json_response(error_body(error.code, error.message, request_id, error.details),
                           status_for(error), request_id, headers)
 
@@ -318,7 +319,12 @@ def endpoint(
                 except DomainError as error:
                     log.info("request refused", extra={"code": error.code, "path": path})
                     return domain_error_response(error, ctx.request_id)
-                except Exception:
+                except Exception as exc:
+                    unavailable = aws.unavailable(exc)  # a dependency slow or failing: 503, never 500
+                    if unavailable is not None:
+                        log.warning("dependency unavailable", exc_info=True,
+                                    extra={"code": unavailable.code, "path": path})
+                        return domain_error_response(unavailable, ctx.request_id)
                     log.exception("unhandled error", extra={"path": path, "method": method})
                     return _json_response(
                         {"error": {"code": "internal_error", "message": "服务器内部错误，请凭关联编号联系平台",

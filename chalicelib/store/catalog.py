@@ -12,7 +12,7 @@ instead of duplicating.
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
@@ -88,26 +88,28 @@ def _cert_items(c: rules.Certificate, at: str) -> list[CertItem]:
     return [main, name]
 
 
+def catalog_items(certs: Iterable[rules.Certificate], items: Iterable[rules.Item],
+                  products: Iterable[rules.Product], at: str) -> Iterator[MainTable]:
+    """The items the catalog's entries are stored as: two per certificate, one per item and product."""
+    for c in certs:
+        yield from _cert_items(c, at)
+    for i in items:
+        yield ConsumableItem(pk=item_pk(i.code20), sk="item", code20=i.code20, name=i.name, cert_no=i.cert_no,
+                             gsi1pk=f"cat#items#{i.cert_no}", gsi1sk=i.code20, imported_at=at)
+    for p in products:
+        yield ProductItem(pk=product_pk(p.code27), sk="product", code27=p.code27, code20=p.code20,
+                          specification=p.specification, model=p.model,
+                          gsi1pk=f"cat#products#{p.code20}", gsi1sk=p.code27, imported_at=at)
+
+
 def put_all(certs: Iterable[rules.Certificate], items: Iterable[rules.Item], products: Iterable[rules.Product],
             at: str) -> int:
     """Batch puts by key (a re-import overwrites). Returns how many entries were written."""
-    count = 0
+    certs, items, products = list(certs), list(items), list(products)
     with CertItem.batch_write() as batch:
-        for c in certs:
-            for item in _cert_items(c, at):
-                batch.save(item)
-            count += 1
-        for i in items:
-            batch.save(ConsumableItem(pk=item_pk(i.code20), sk="item", code20=i.code20, name=i.name,
-                                      cert_no=i.cert_no, gsi1pk=f"cat#items#{i.cert_no}", gsi1sk=i.code20,
-                                      imported_at=at))
-            count += 1
-        for p in products:
-            batch.save(ProductItem(pk=product_pk(p.code27), sk="product", code27=p.code27, code20=p.code20,
-                                   specification=p.specification, model=p.model,
-                                   gsi1pk=f"cat#products#{p.code20}", gsi1sk=p.code27, imported_at=at))
-            count += 1
-    return count
+        for item in catalog_items(certs, items, products, at):
+            batch.save(item)
+    return len(certs) + len(items) + len(products)
 
 
 def _get(model, pk: str, sk: str):

@@ -19,12 +19,16 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib import aws
 from chalicelib.config import get_settings
 
 if TYPE_CHECKING:  # imported where a transaction is made
     from pynamodb.transactions import TransactWrite
 
 _settings = get_settings()
+# The same client budget as the boto3 clients (chalicelib/aws.py): a request answers within 29 s.
+_TIMEOUTS = {"connect_timeout_seconds": aws.CONNECT_TIMEOUT_S, "read_timeout_seconds": aws.READ_TIMEOUT_S,
+             "max_retry_attempts": aws.MAX_ATTEMPTS - 1}
 
 
 def _meta(logical: str) -> type:
@@ -32,6 +36,9 @@ def _meta(logical: str) -> type:
         table_name = _settings.table(logical)
         region = _settings.region
         billing_mode = "PAY_PER_REQUEST"
+        connect_timeout_seconds = _TIMEOUTS["connect_timeout_seconds"]
+        read_timeout_seconds = _TIMEOUTS["read_timeout_seconds"]
+        max_retry_attempts = _TIMEOUTS["max_retry_attempts"]
 
     Meta.logical_name = logical  # type: ignore[attr-defined]
     return Meta
@@ -167,5 +174,5 @@ def transact_write(**kwargs) -> "TransactWrite":
     from pynamodb.transactions import TransactWrite
 
     if _connection is None:
-        _connection = Connection(region=_settings.region)
+        _connection = Connection(region=_settings.region, **_TIMEOUTS)
     return TransactWrite(connection=_connection, **kwargs)

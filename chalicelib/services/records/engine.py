@@ -70,18 +70,45 @@ def _revision_view(rev: RevisionItem) -> RevisionView:
                         decided_at=rev.decided_at, reason=rev.reason)
 
 
+def _tab_keys(head: HeadItem, status: ReviewStatus, now) -> tuple[str, str]:
+    """The head's gsi1 key: its organisation's tab of that kind, newest first."""
+    return f"recs#{head.org_id}#{head.kind}#{rules.TABS[status]}", f"{iso(now)}#{head.record_id}"
+
+
+def _queue_keys(status: ReviewStatus, kind: str, submitted_at: str, record_id: str) -> tuple[str, str]:
+    """A pending revision's gsi2 key: the reviewers' queue of its kind and level, oldest first."""
+    return f"queue#{kind}#{status.value}", f"{submitted_at}#{record_id}"
+
+
 def _head_actions(head: HeadItem, status: ReviewStatus, now, **more) -> list:
+    tab_pk, tab_sk = _tab_keys(head, status, now)
     actions = [HeadItem.current_status.set(status.value), HeadItem.updated_at.set(iso(now)),
-               HeadItem.gsi1pk.set(f"recs#{head.org_id}#{head.kind}#{rules.TABS[status]}"),
-               HeadItem.gsi1sk.set(f"{iso(now)}#{head.record_id}")]
+               HeadItem.gsi1pk.set(tab_pk), HeadItem.gsi1sk.set(tab_sk)]
     return actions + [getattr(HeadItem, k).set(v) for k, v in more.items()]
 
 
 def _queue_actions(status: ReviewStatus, kind: str, submitted_at: str, record_id: str) -> list:
     if status in rules.PENDING:
-        return [RevisionItem.gsi2pk.set(f"queue#{kind}#{status.value}"),
-                RevisionItem.gsi2sk.set(f"{submitted_at}#{record_id}")]
+        queue_pk, queue_sk = _queue_keys(status, kind, submitted_at, record_id)
+        return [RevisionItem.gsi2pk.set(queue_pk), RevisionItem.gsi2sk.set(queue_sk)]
     return [RevisionItem.gsi2pk.remove(), RevisionItem.gsi2sk.remove()]
+
+
+def record_in_state(head: HeadItem, rev: RevisionItem, status: ReviewStatus, now, *, reason: str | None = None) -> None:
+    """A new record's draft items (``draft_items``) as one submission and the review leave them at
+    ``status`` (the province data generator, ops/province.py): tab, queue, effective revision."""
+    head.current_status = rev.status = status.value
+    head.gsi1pk, head.gsi1sk = _tab_keys(head, status, now)
+    if status is ReviewStatus.DRAFT:
+        return
+    rev.submissions, rev.submitted_at = 1, iso(now)
+    rev.execution_name = rules.execution_name(rev.record_id, 1, 1)
+    if status in rules.PENDING:
+        rev.gsi2pk, rev.gsi2sk = _queue_keys(status, head.kind, iso(now), head.record_id)
+        return
+    rev.decided_at, rev.reason = iso(now), reason
+    if status is ReviewStatus.APPROVED:
+        head.effective_rev = 1
 
 
 def _file_refs(uow: UnitOfWork, prepared: Prepared, record_id: str) -> None:

@@ -1,0 +1,224 @@
+"""A dependency slow or failing answers 503 with a stable code and Retry-After, never 500.
+
+Faults are injected in front of moto (decorator mode): before moto applies the
+call (connection refused), after it applied it with the answer lost (read
+timeout), or as the service's throttling answer. botocore's retries run as
+deployed (their back-off sleeps are skipped)."""
+from __future__ import annotations
+
+import json
+import types
+import uuid
+
+import botocore.endpoint
+import botocore.exceptions
+import pytest
+from botocore.awsrequest import AWSResponse
+from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
+
+from tests.api.conftest import body
+from tests.api.test_registration import operator_info, register, unit_info
+
+JSON_THROTTLE = {"dynamodb": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                 "sfn": "ThrottlingException", "sns": None, "s3": None}
+
+
+def read_timeout(request):
+    raise botocore.exceptions.ReadTimeoutError(endpoint_url=request.url)
+
+
+def connection_refused(request):
+    raise botocore.exceptions.EndpointConnectionError(endpoint_url=request.url)
+
+
+def throttled(service_id):
+    def answer(request):
+        if service_id == "s3":
+            return AWSResponse(request.url, 503, {}, MockRawResponse(
+                b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"))
+        if service_id == "sns":
+            return AWSResponse(request.url, 400, {}, MockRawResponse(
+                b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+                b"</Error></ErrorResponse>"))
+        return AWSResponse(request.url, 400, {"x-amzn-RequestId": "r"}, MockRawResponse(json.dumps(
+            {"__type": JSON_THROTTLE[service_id], "message": "Rate of requests exceeds the allowed throughput."}
+        ).encode()))
+    return answer
+
+
+class Faults:
+    """Fails the chosen operations of one service; records what each attempt sent."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.sent: list = []
+        monkeypatch.setattr(botocore.endpoint, "time", types.SimpleNamespace(sleep=lambda s: None))
+
+    def inject(self, service_id: str, operations: set[str], fault, *, after_applying: bool = False) -> "Faults":
+        stock = BotocoreStubber.__call__
+        names = {f"before-send.{service_id}.{op}" for op in operations}
+
+        def call(stubber, event_name, request, **kwargs):
+            if event_name not in names:
+                return stock(stubber, event_name, request, **kwargs)
+            self.sent.append(request)
+            if after_applying:
+                stock(stubber, event_name, request, **kwargs)
+            return fault(request)
+
+        self.monkeypatch.setattr(BotocoreStubber, "__call__", call)
+        return self
+
+
+@pytest.fixture
+def faults(monkeypatch):
+    return Faults(monkeypatch)
+
+
+def assert_unavailable(response, code: str, retry_after: str) -> None:
+    assert response.status_code == 503, f"expected 503 {code}, got {response.status_code}: {response.body}"
+    error = body(response)["error"]
+    assert error["code"] == code, error
+    assert response.headers.get("Retry-After") == retry_after, response.headers
+
+
+# --- DynamoDB through the app's unit of work (PynamoDB) -------------------------------------------
+
+def test_a_transaction_whose_answer_is_lost_is_503_and_every_retry_carried_one_token(api, seeded, faults):
+    faults.inject("dynamodb", {"TransactWriteItems"}, read_timeout, after_applying=True)
+    response = register(api)
+    assert_unavailable(response, "store_unavailable", "5")
+    tokens = {json.loads(r.body).get("ClientRequestToken") for r in faults.sent}
+    assert len(faults.sent) == 3, f"{len(faults.sent)} attempts; the budget is 3 (chalicelib/aws.py)"
+    assert len(tokens) == 1 and None not in tokens, f"the retries sent tokens {tokens}"
+    assert "可能未完成" in body(response)["error"]["message"], "the answer must not claim nothing happened"
+
+
+def test_a_transaction_that_cannot_connect_is_503_and_creates_nothing(api, seeded, faults):
+    unit = unit_info()
+    faults.inject("dynamodb", {"TransactWriteItems"}, connection_refused)
+    assert_unavailable(register(api, unit), "store_unavailable", "5")
+    faults.monkeypatch.undo()
+    assert api.login(unit["unit_account"], "Reg#Strong2026").status_code == 401, "the registration was applied"
+
+
+def test_a_throttled_transaction_is_503_store_throttled(api, seeded, faults):
+    faults.inject("dynamodb", {"TransactWriteItems"}, throttled("dynamodb"))
+    assert_unavailable(register(api), "store_throttled", "2")
+
+
+def test_throttled_reads_are_503_store_throttled(api, seeded, faults):
+    unit = unit_info()
+    assert register(api, unit, operator_info()).status_code == 201
+    token = body(api.login(unit["unit_account"], "Reg#Strong2026"))["token"]
+    faults.inject("dynamodb", {"GetItem", "Query", "BatchGetItem"}, throttled("dynamodb"))
+    assert_unavailable(api.get("/me", token=token), "store_throttled", "2")
+
+
+def test_a_timed_out_read_is_503_store_unavailable(api, seeded, faults):
+    unit = unit_info()
+    assert register(api, unit, operator_info()).status_code == 201
+    token = body(api.login(unit["unit_account"], "Reg#Strong2026"))["token"]
+    faults.inject("dynamodb", {"GetItem", "Query", "BatchGetItem"}, read_timeout)
+    assert_unavailable(api.get("/me", token=token), "store_unavailable", "5")
+
+
+def test_dynamodb_refusing_a_malformed_request_stays_a_500(api, seeded, faults):
+    """A ValidationException from DynamoDB is the app's bug: no Retry-After would help."""
+    def invalid(request):
+        return AWSResponse(request.url, 400, {}, MockRawResponse(json.dumps(
+            {"__type": "com.amazon.coral.validate#ValidationException", "message": "bad"}).encode()))
+
+    faults.inject("dynamodb", {"TransactWriteItems"}, invalid)
+    response = register(api)
+    assert response.status_code == 500, response.body
+    assert "Retry-After" not in response.headers
+
+
+# --- Step Functions, S3, SNS through their adapters, behind one probe route ------------------------
+
+@pytest.fixture
+def probe(aws):
+    """A route calling one adapter function, registered for this test only."""
+    from chalice import Blueprint, Chalice
+    from chalice.test import Client
+
+    from chalicelib import files, topics, workflows
+    from chalicelib.domain.access import PUBLIC
+    from chalicelib.handlers import _http
+
+    calls = {
+        "workflow": lambda: workflows.start("health", f"probe-{uuid.uuid4().hex}", {"probe": "x"}),
+        "files-put": lambda: files.put_bytes(f"probe/{uuid.uuid4().hex}", b"x", "text/plain"),
+        "files-head": lambda: files.head("probe/present"),
+        "notifications": lambda: topics.publish(next(iter(_topic_names())), "{}", {}),
+    }
+    bp = Blueprint(__name__)
+    path = f"/probe-{uuid.uuid4().hex[:8]}/{{what}}"
+
+    @_http.endpoint(bp, path, "POST", access=PUBLIC, summary="fault probe")
+    def run(ctx, what):
+        calls[what]()
+        return {"ok": True}
+
+    files.put_bytes("probe/present", b"x", "text/plain")
+    app = Chalice(app_name="probe")
+    app.register_blueprint(bp)
+    try:
+        with Client(app) as client:
+            yield lambda what: client.http.post(path.replace("{what}", what), body=b"{}",
+                                                headers={"Content-Type": "application/json"})
+    finally:
+        _http.ENDPOINTS.pop((path, "POST"), None)
+
+
+def _topic_names():
+    from chalicelib import resources
+
+    return [t.logical for t in resources.TOPICS]
+
+
+@pytest.mark.parametrize("what, service_id, operations, fault, code, retry_after", [
+    ("workflow", "sfn", {"StartExecution"}, read_timeout, "workflow_unavailable", "5"),
+    ("workflow", "sfn", {"StartExecution"}, throttled("sfn"), "workflow_throttled", "2"),
+    ("files-put", "s3", {"PutObject"}, connection_refused, "files_unavailable", "5"),
+    ("files-put", "s3", {"PutObject"}, throttled("s3"), "files_throttled", "2"),
+    ("files-head", "s3", {"HeadObject"}, read_timeout, "files_unavailable", "5"),
+    ("notifications", "sns", {"Publish"}, read_timeout, "notifications_unavailable", "5"),
+    ("notifications", "sns", {"Publish"}, throttled("sns"), "notifications_throttled", "2"),
+])
+def test_step_functions_s3_and_sns_failures_are_503(probe, faults, what, service_id, operations, fault, code,
+                                                   retry_after):
+    before = probe(what)
+    assert before.status_code == 200, f"without a fault the probe answers 200, not {before.status_code}: {before.body}"
+    faults.inject(service_id, operations, fault)
+    assert_unavailable(probe(what), code, retry_after)
+
+
+def test_any_unhandled_step_functions_error_is_503_not_500(probe, faults):
+    def denied(request):
+        return AWSResponse(request.url, 400, {}, MockRawResponse(json.dumps(
+            {"__type": "StateMachineDoesNotExist", "message": "gone"}).encode()))
+
+    faults.inject("sfn", {"StartExecution"}, denied)
+    assert_unavailable(probe("workflow"), "workflow_unavailable", "5")
+
+
+# --- the budget: a request answers within API Gateway's 29 s ---------------------------------------
+
+def test_client_timeouts_and_retries_fit_api_gateways_29_seconds(aws):
+    from chalicelib import aws as clients
+    from chalicelib.store import tables
+
+    worst = clients.MAX_ATTEMPTS * (clients.CONNECT_TIMEOUT_S + clients.READ_TIMEOUT_S) + clients.MAX_BACKOFF_S
+    assert worst < clients.REQUEST_BUDGET_S, f"worst case {worst} s exceeds {clients.REQUEST_BUDGET_S} s"
+    for service in ("dynamodb", "stepfunctions", "s3", "sns"):
+        config = clients.client(service).meta.config
+        assert (config.connect_timeout, config.read_timeout, config.retries["total_max_attempts"]) == (
+            clients.CONNECT_TIMEOUT_S, clients.READ_TIMEOUT_S, clients.MAX_ATTEMPTS), service
+    connections = [model._get_connection().connection for model in tables.TABLE_MODELS]
+    connections.append(tables.transact_write().__dict__.get("_connection") or tables._connection)
+    for connection in connections:
+        config = connection.client.meta.config
+        assert (config.connect_timeout, config.read_timeout, config.retries["total_max_attempts"]) == (
+            clients.CONNECT_TIMEOUT_S, clients.READ_TIMEOUT_S, clients.MAX_ATTEMPTS), connection
