@@ -6,7 +6,7 @@ from chalice import Chalice, Rate
 from chalicelib import resources
 from chalicelib.config import get_settings
 from chalicelib.handlers import (
-    _auth, auth, authorities, catalog, code_matching, dictionaries, documents, health, jobs, openapi, organisation,
+    _auth, allocation, auth, authorities, catalog, code_matching, dictionaries, documents, health, jobs, openapi, organisation,
     product_import, project_results, projects, records, reviews, workbench,
 )
 from chalicelib.logs import configure as configure_logs
@@ -19,7 +19,7 @@ app = Chalice(app_name=resources.APP_NAME)
 app.api.cors = True
 for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
                   authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp, product_import.bp,
-                  projects.bp, workbench.bp, project_results.bp, code_matching.bp):
+                  projects.bp, workbench.bp, project_results.bp, code_matching.bp, allocation.bp):
     app.register_blueprint(blueprint)
 if settings.stage in OUTBOX_STAGES:  # the dev outbox does not exist on dev/prod
     from chalicelib.handlers import dev
