@@ -122,3 +122,36 @@ def fill(api, w: World, task_id: str, inst: str, submit: bool = True) -> dict:
         return saved
     return ok(api.post(f"/allocation-tasks/{task_id}/my-sheet/submit", {"version": saved["version"]},
                        token=w.token(inst)), f"{inst} submit")
+
+
+def principal(w: World, key: str):
+    account_id, org_id = w.accounts[key]
+    return factory.principal_of(account_id, org_id)
+
+
+def published_task_direct(w: World) -> str:
+    """The same published task as ``published_task``, through the services (no HTTP): the workflow tests."""
+    from chalicelib.schemas.allocation import TaskCreate
+    from chalicelib.services import jobs
+    from chalicelib.services.allocation import demand, tasks
+
+    office = principal(w, "office")
+    task = tasks.create(office, TaskCreate.model_validate(task_body(w, clock.now())))
+    key = f"imports/{office.org_id}/demand-{task.task_id}.csv"
+    factory.put_import_file(key, demand_csv(w))
+    job = demand.start_import(office, task.task_id, key)
+    jobs.run(job.job_id)
+    assert jobs.get(job.job_id, owner=f"account#{office.account_id}").status == "succeeded"
+    tasks.publish(office, task.task_id)
+    return task.task_id
+
+
+def fill_direct(w: World, task_id: str, inst: str):
+    from chalicelib.schemas.allocation import SheetSave
+    from chalicelib.services.allocation import sheets
+
+    p = principal(w, inst)
+    sheet = sheets.get(p, task_id)
+    allocations = {line.group_code: {line.winners[0]["credit_code"]: line.remaining} for line in sheet.lines}
+    saved = sheets.save(p, task_id, SheetSave(version=sheet.version, allocations=allocations))
+    return sheets.submit(p, task_id, saved.version)
