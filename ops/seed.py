@@ -287,6 +287,9 @@ def seed_all(demo_close_minutes: float = DEMO_CLOSE) -> dict:
     counts["catalog entries"] = seed_catalog(orgs)
     counts["logins"] = seed_demo_orgs(orgs)
     counts["projects"] = seed_demo_projects(orgs, demo_close_minutes)
+    from ops import demo_allocation
+
+    counts["allocation"] = demo_allocation.seed(orgs, _principal)
     return counts
 
 

@@ -50,7 +50,6 @@ class JobContext:
 
     def __init__(self, item: store.JobItem):
         self._item = item
-        self.job_id: str = item.job_id
         self.params: dict[str, Any] = item.params_dict
         self._last_report = 0.0
 

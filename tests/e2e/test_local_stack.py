@@ -113,7 +113,7 @@ def _banner_logins(stack) -> list[tuple[str, str]]:
 
 def test_every_printed_demo_login_works(stack):
     logins = _banner_logins(stack)
-    assert len(logins) == 16, "8 organisations x (unit account + operator) should be printed"
+    assert len(logins) == 22, "11 organisations x (unit account + operator) should be printed"
     for login, password in logins:
         session = _login(stack["url"], login, password)
         status, me = _get_auth(f"{stack['url']}/me", session["token"])

@@ -21,7 +21,7 @@ from chalicelib.domain.enums import (
 from chalicelib.domain.errors import Conflict, DomainError
 from chalicelib.schemas.jobs import JobView
 from chalicelib.services.allocation.common import province_of, rule_of, task_or_404
-from chalicelib.services.identity.common import entry, iso
+from chalicelib.services.identity.common import entry, iso, new_id
 from chalicelib.store import allocation as store
 from chalicelib.store.allocation import CityItem, ProvinceItem, SheetItem, TaskItem
 from chalicelib.store.uow import UnitOfWork
@@ -74,15 +74,16 @@ def start_import(p: Principal, task_id: str, upload_key: str) -> JobView:
     if task.status != AllocationTaskStatus.DRAFT.value or task.demand_imported_at or task.demand_job:
         raise ALREADY
     check_upload(p.org_id, upload_key, CONTENT_TYPES)
-    job = jobs.submit(JobKind.ALLOCATION_DEMAND_IMPORT,
-                      {"task_id": task_id, "upload_key": upload_key, "org_id": p.org_id, "account_id": p.account_id},
-                      owner=f"account#{p.account_id}", actor=f"account#{p.account_id}")
+    token = new_id()
+    claim(task, token)  # before the job exists: the job may run at once
     try:
-        task.update(actions=[TaskItem.demand_job.set(job.job_id)],
-                    condition=TaskItem.demand_job.does_not_exist() & TaskItem.demand_imported_at.does_not_exist())
+        return jobs.submit(JobKind.ALLOCATION_DEMAND_IMPORT,
+                           {"task_id": task_id, "upload_key": upload_key, "org_id": p.org_id,
+                            "account_id": p.account_id, "claim": token},
+                           owner=f"account#{p.account_id}", actor=f"account#{p.account_id}")
     except Exception:
-        raise ALREADY from None  # the job finds the claim is another's and does nothing
-    return job
+        _release(task_id, token)
+        raise
 
 
 def _institutions(codes: Iterable[str]) -> dict[str, Any]:
@@ -209,44 +210,63 @@ def _release(task_id: str, job_id: str) -> None:
         pass  # not ours any more
 
 
+def load(task: TaskItem, rows: list[tuple[int, dict[str, str]]], job_id: str, params: dict,
+         progress=lambda done, total: None) -> tuple[dict, list[tuple[int, str, str]]]:
+    """Judge the rows; when every row is good write the sheets, cities and provinces and mark the task
+    imported (the import claimed by ``job_id``); else write nothing and release the claim."""
+    try:
+        rule = rule_of(task)
+        plans = {g.code: GroupPlan([Winner(w["credit_code"], int(w["rank"])) for w in g.winners_list], rule)
+                 for g in store.groups(task.task_id)}
+        good, orgs, errors = judge(rows, plans)
+        if not good or errors:
+            _release(task.task_id, job_id)
+            return (good if not errors else {}), errors
+        regions = {o.region_code for o in orgs.values()}
+        sheets, cities, provinces = build(task, plans, good, orgs,
+                                          _region_names(regions | {province_of(r) for r in regions}))
+        items = [*sheets, *cities, *provinces]
+        for start in range(0, len(items), 1000):
+            store.write_bulk(items[start:start + 1000])
+            progress(min(start + 1000, len(items)), len(items))
+        _commit(task, job_id, params, sheets, provinces)
+        return good, []
+    except DomainError:
+        _release(task.task_id, job_id)
+        raise
+
+
 def import_job(ctx) -> object:
     """Job ``allocation_demand_import``."""
     from chalicelib.services.identity.registries import CONTENT_TYPES, MAX_UPLOAD_BYTES
     from chalicelib.services.jobs import JobOutput
     from chalicelib.services.tabular import error_report, read_rows
 
-    task_id, key, job_id = ctx.params["task_id"], ctx.params["upload_key"], ctx.job_id
+    task_id, key, job_id = ctx.params["task_id"], ctx.params["upload_key"], ctx.params["claim"]
     task = task_or_404(task_id)
     if task.demand_job != job_id or task.demand_imported_at:
         raise ALREADY
     try:
-        rule = rule_of(task)
-        plans = {g.code: GroupPlan([Winner(w["credit_code"], int(w["rank"])) for w in g.winners_list], rule)
-                 for g in store.groups(task_id)}
-        data = files.get_bytes(key, MAX_UPLOAD_BYTES)
-        rows = list(read_rows(data, key, ALIASES, COLUMNS))
-        good, orgs, errors = judge(rows, plans)
-        written = 0
-        if good and not errors:
-            regions = {o.region_code for o in orgs.values()}
-            sheets, cities, provinces = build(task, plans, good, orgs,
-                                              _region_names(regions | {province_of(r) for r in regions}))
-            items = [*sheets, *cities, *provinces]
-            for start in range(0, len(items), 1000):
-                written += store.write_bulk(items[start:start + 1000])
-                ctx.progress(min(start + 1000, len(items)), len(items))
-            _commit(task, job_id, ctx.params, sheets, provinces)
-        else:
-            _release(task_id, job_id)
+        rows = list(read_rows(files.get_bytes(key, MAX_UPLOAD_BYTES), key, ALIASES, COLUMNS))
     except DomainError:
         _release(task_id, job_id)
         raise
+    good, errors = load(task, rows, job_id, ctx.params, lambda done, total: ctx.progress(done, total))
     seen = len(rows)
     ctx.progress(seen, seen, force=True)
-    good_rows = len(good) if not errors else 0
-    report = error_report(seen, good_rows, errors, {"医疗机构 institutions": len({c for c, _ in good}) if good_rows
-                                                    else 0})
+    report = error_report(seen, len(good), errors, {"医疗机构 institutions": len({c for c, _ in good})})
     return JobOutput("allocation-demand-import-report.xlsx", CONTENT_TYPES["xlsx"], report)
+
+
+def claim(task: TaskItem, job_id: str) -> None:
+    """Claim the task's one import for ``job_id`` (a claim token; 409 when imported or claimed)."""
+    if task.status != AllocationTaskStatus.DRAFT.value or task.demand_imported_at or task.demand_job:
+        raise ALREADY
+    try:
+        task.update(actions=[TaskItem.demand_job.set(job_id)],
+                    condition=TaskItem.demand_job.does_not_exist() & TaskItem.demand_imported_at.does_not_exist())
+    except Exception:
+        raise ALREADY from None
 
 
 def _commit(task: TaskItem, job_id: str, params: dict, sheets: list[SheetItem], provinces: list[ProvinceItem]
