@@ -8,7 +8,7 @@ PORT ?= 8000
 AWS_PORT ?= 5001
 TICK ?= 30
 
-.PHONY: run test test-fast bench bench-import bench-project-catalog venv clean policy
+.PHONY: run test test-fast bench bench-import bench-project-catalog bench-allocation venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -37,6 +37,9 @@ bench-import: $(STAMP)
 
 bench-project-catalog: $(STAMP)
 	$(PY) bench/project_catalog_import.py --rows 10000
+
+bench-allocation: $(STAMP)
+	$(PY) bench/allocation.py --institutions 20000 --groups 30 --persist 2000 --export 100000
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write
