@@ -8,7 +8,7 @@ PORT ?= 8000
 AWS_PORT ?= 5001
 TICK ?= 30
 
-.PHONY: run test test-fast bench bench-import bench-project-catalog bench-local-store venv clean policy
+.PHONY: run test test-fast bench bench-import bench-project-catalog bench-local-store bench-allocation venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -48,6 +48,9 @@ bench-project-catalog: $(STAMP)
 
 bench-local-store: $(STAMP)
 	$(PY) bench/local_store.py
+
+bench-allocation: $(STAMP)
+	$(PY) bench/allocation.py --institutions 20000 --groups 30 --persist 2000 --export 100000
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write

@@ -6,7 +6,7 @@ from chalice import Chalice, Rate
 from chalicelib import resources
 from chalicelib.config import get_settings
 from chalicelib.handlers import (
-    _auth, auth, authorities, catalog, code_matching, dictionaries, documents, health, jobs, openapi, organisation,
+    _auth, allocation, auth, authorities, catalog, code_matching, dictionaries, documents, health, jobs, openapi, organisation,
     product_import, project_results, projects, records, reviews, workbench,
 )
 from chalicelib.handlers._http import framework_errors
@@ -21,7 +21,7 @@ app.api.cors = True
 app.register_middleware(framework_errors, "http")  # Chalice's own 405/415 bodies in our error shape
 for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
                   authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp, product_import.bp,
-                  projects.bp, workbench.bp, project_results.bp, code_matching.bp):
+                  projects.bp, workbench.bp, project_results.bp, code_matching.bp, allocation.bp):
     app.register_blueprint(blueprint)
 if settings.stage in OUTBOX_STAGES:  # the dev outbox does not exist on dev/prod
     from chalicelib.handlers import dev

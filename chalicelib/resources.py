@@ -107,6 +107,9 @@ STATE_MACHINES: tuple[StateMachineDef, ...] = (
     StateMachineDef("health", "health.asl.json"),
     StateMachineDef("review_chain", "review_chain.asl.json", substitutions={"MainTable": "table:main"},
                     grants=(("dynamodb:PutItem", "table:main"),)),
+    # One review step of the allocation chain (docs/allocation.md); tokens go to `main` like the records'.
+    StateMachineDef("allocation_review", "allocation_review.asl.json", substitutions={"MainTable": "table:main"},
+                    grants=(("dynamodb:PutItem", "table:main"),)),
 )
 
 BUCKET = BucketDef("files")

@@ -215,6 +215,9 @@ def seed_province_data(should_stop) -> dict[str, Any]:
     return seed_province(lambda: _principal(load_demo_orgs(), "platform"), should_stop)
 
 
+SEEDED_DETAIL = ("logins", "projects", "allocation")  # printed in their own sections
+
+
 def banner(api_url: str, aws_url: str, seeded: dict[str, Any]) -> str:
     lines = [
         "",
@@ -223,7 +226,7 @@ def banner(api_url: str, aws_url: str, seeded: dict[str, Any]) -> str:
         f"  health       {api_url}/health",
         f"  OpenAPI      {api_url}/openapi.json",
         f"  local AWS    {aws_url}  (moto; any access key works)",
-        f"  seeded       {', '.join(f'{k}: {v}' for k, v in seeded.items() if k not in ('logins', 'projects'))}",
+        f"  seeded       {', '.join(f'{k}: {v}' for k, v in seeded.items() if k not in SEEDED_DETAIL)}",
         "  demo logins:",
     ]
     logins = seeded.get("logins") or []
@@ -241,6 +244,12 @@ def banner(api_url: str, aws_url: str, seeded: dict[str, Any]) -> str:
         when = f"in ~{max(0, round(minutes))} min, then 结果公布中: watch the ticker close it" if minutes < 120 \
             else f"open until {closes.date().isoformat()}"
         lines.append(f"    {'':<13} 申报截止 {closes.isoformat()}  ({when})")
+    task = seeded.get("allocation")
+    if task:  # docs/allocation.md "Demo data under make run"
+        lines += [f"  demo allocation task ({task['status_label']}): {task['name']}  ({task['task_id']})",
+                  "    联采办 13800000002 reviews provinces, finalises; 省医保 13800000003 (青海: 海东 submitted),",
+                  "    13800000009 (甘肃); 市医保 13800000004 (西宁: pending, one returned), 13800000010 (海东),",
+                  "    13800000011 (兰州: pending); 医疗机构 13800000005 (not filled yet); 企业 13800000007: agreements"]
     lines += ["", "Ctrl-C stops everything.", ""]
     return "\n".join(lines)
 

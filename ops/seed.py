@@ -32,7 +32,7 @@ def seed_reference() -> dict[str, int]:
 DEMO_PASSWORD = "Demo@2026qh"
 # More authorised operators of a demo organisation: (org key, mobile, name, banner label). The platform's
 # second reviewer approves the final level (four eyes: the first-level approver may not, docs/review-chain.md).
-DEMO_EXTRA_OPERATORS = (("platform", "13800000010", "孙复审", "复审经办人"),)
+DEMO_EXTRA_OPERATORS = (("platform", "13800000012", "孙复审", "复审经办人"),)
 
 
 def _credit_code(body: str) -> str:
@@ -306,6 +306,9 @@ def seed_all(demo_close_minutes: float = DEMO_CLOSE) -> dict:
     counts["catalog entries"] = seed_catalog(orgs)
     counts["logins"] = seed_demo_orgs(orgs)
     counts["projects"] = seed_demo_projects(orgs, demo_close_minutes)
+    from ops import demo_allocation
+
+    counts["allocation"] = demo_allocation.seed(orgs, _principal)
     return counts
 
 

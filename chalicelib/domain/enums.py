@@ -132,14 +132,30 @@ class AllocationTaskStatus(LabelledEnum):
 
 
 class AllocationStatus(LabelledEnum):
-    """An institution's allocation as it walks up the review chain (分量)."""
+    """An institution's allocation sheet (医疗机构分量) in a task (docs/allocation.md)."""
 
-    NOT_SUBMITTED = ("not_submitted", "待提交")
+    NOT_FILLED = ("not_filled", "未填报")
+    DRAFT = ("draft", "暂存")
     PENDING_CITY = ("pending_city", "待市医保审核")
-    PENDING_PROVINCE = ("pending_province", "待省医保审核")
-    PENDING_ALLIANCE = ("pending_alliance", "待联采办审核")
-    APPROVED = ("approved", "审核通过")
+    CITY_APPROVED = ("city_approved", "市医保审核通过")
     RETURNED = ("returned", "退回修改")
+
+
+class AllocationLevelStatus(LabelledEnum):
+    """A city's or a province's submission of a task to the level above."""
+
+    OPEN = ("open", "审核中")
+    SUBMITTED = ("submitted", "已提交")
+    APPROVED = ("approved", "审核通过")
+    RETURNED = ("returned", "已退回")
+
+
+class AllocationAction(LabelledEnum):
+    SAVE = ("save", "暂存")
+    SUBMIT = ("submit", "提交")
+    APPROVE = ("approve", "审核通过")
+    RETURN = ("return", "退回修改")
+    WITHDRAW = ("withdraw", "撤回")
 
 
 class JobStatus(LabelledEnum):
@@ -157,6 +173,8 @@ class JobKind(LabelledEnum):
     PROJECT_RESULTS_IMPORT = ("project_results_import", "结果导入")
     PROJECT_CATALOG_IMPORT = ("project_catalog_import", "项目目录导入")
     PROJECT_EXPORT = ("project_export", "项目数据导出")
+    ALLOCATION_DEMAND_IMPORT = ("allocation_demand_import", "分量需求量导入")
+    ALLOCATION_AGREEMENT_EXPORT = ("allocation_agreement_export", "协议采购量导出")
 
 
 class FileStatus(LabelledEnum):
@@ -250,6 +268,8 @@ ALL_ENUMS: dict[str, type[LabelledEnum]] = {
     "project_status": ProjectStatus,
     "allocation_task_status": AllocationTaskStatus,
     "allocation_status": AllocationStatus,
+    "allocation_level_status": AllocationLevelStatus,
+    "allocation_action": AllocationAction,
     "job_status": JobStatus,
     "job_kind": JobKind,
     "file_status": FileStatus,

@@ -31,6 +31,8 @@ HANDLERS: dict[JobKind, str] = {
     JobKind.PROJECT_RESULTS_IMPORT: "chalicelib.services.project_results:import_job",
     JobKind.PROJECT_CATALOG_IMPORT: "chalicelib.services.project_catalog:import_job",
     JobKind.PROJECT_EXPORT: "chalicelib.services.project_exports:export_job",
+    JobKind.ALLOCATION_DEMAND_IMPORT: "chalicelib.services.allocation.demand:import_job",
+    JobKind.ALLOCATION_AGREEMENT_EXPORT: "chalicelib.services.allocation.agreements:export_job",
 }
 SYSTEM_ACTOR = "system:jobs"
 PROGRESS_EVERY_S = 1.0

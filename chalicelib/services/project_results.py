@@ -116,24 +116,11 @@ def start_import(p: Principal, project_id: str, upload_key: str) -> JobView:
 
 
 def _enterprises(credit_codes: set[str]) -> dict[str, str]:
-    """credit code → org id of the active enterprises registered with those codes (batch reads: the
-    credit-code claims, then the organisations)."""
-    from chalicelib.store import identity
-    from chalicelib.store.identity import ClaimItem, OrgItem
+    """credit code → org id of the active enterprises registered with those codes."""
+    from chalicelib.store.identity import orgs_by_credit_code
 
-    owners: dict[str, str] = {}
-    codes = sorted(credit_codes)
-    for start in range(0, len(codes), 100):
-        keys = [(identity.credit_pk(c), "claim") for c in codes[start:start + 100]]
-        owners.update({claim.pk.removeprefix("credit#"): claim.owner_id for claim in ClaimItem.batch_get(keys)})
-    org_ids = sorted(set(owners.values()))
-    orgs: dict[str, Any] = {}
-    for start in range(0, len(org_ids), 100):
-        keys = [(identity.org_pk(o), "org") for o in org_ids[start:start + 100]]
-        orgs.update({org.org_id: org for org in OrgItem.batch_get(keys)})
-    return {code: org_id for code, org_id in owners.items()
-            if org_id in orgs and orgs[org_id].kind == ActorKind.ENTERPRISE.value
-            and orgs[org_id].status == OrgStatus.ACTIVE.value}
+    return {code: org.org_id for code, org in orgs_by_credit_code(credit_codes).items()
+            if org.kind == ActorKind.ENTERPRISE.value and org.status == OrgStatus.ACTIVE.value}
 
 
 def _catalog_groups(project_id: str) -> set[str]:

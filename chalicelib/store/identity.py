@@ -194,6 +194,22 @@ def get_orgs(org_ids) -> dict[str, OrgItem]:
     return {o.org_id: o for o in OrgItem.batch_get(keys)} if keys else {}
 
 
+def orgs_by_credit_code(credit_codes: Iterable[str]) -> dict[str, OrgItem]:
+    """credit code → organisation, for the codes registered on the platform (batch reads: the
+    credit-code claims, then the organisations, 100 keys a call)."""
+    owners: dict[str, str] = {}
+    codes = sorted(set(credit_codes))
+    for start in range(0, len(codes), 100):
+        keys = [(credit_pk(c), "claim") for c in codes[start:start + 100]]
+        owners.update({claim.pk.removeprefix("credit#"): claim.owner_id for claim in ClaimItem.batch_get(keys)})
+    org_ids = sorted(set(owners.values()))
+    orgs: dict[str, OrgItem] = {}
+    for start in range(0, len(org_ids), 100):
+        keys = [(org_pk(o), "org") for o in org_ids[start:start + 100]]
+        orgs.update({org.org_id: org for org in OrgItem.batch_get(keys)})
+    return {code: orgs[org_id] for code, org_id in owners.items() if org_id in orgs}
+
+
 def get_account(account_id: str) -> AccountItem | None:
     return _get(AccountItem, account_pk(account_id), "account")
 

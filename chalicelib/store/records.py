@@ -75,7 +75,11 @@ class FileRefItem(MainTable):
 
 
 class SignalItem(MainTable):
-    """An outbox entry: something Step Functions must be told after a commit."""
+    """An outbox entry: something Step Functions must be told after a commit.
+
+    ``machine`` names the state machine (default ``review_chain``) and ``token_pk``/``token_sk``
+    the item its execution writes the task token to (default: the record's ``task#<rev>#<level>``),
+    so any feature's review steps share this outbox and its reconciler (docs/allocation.md)."""
 
     record_id = UnicodeAttribute()
     revision = NumberAttribute()
@@ -86,6 +90,9 @@ class SignalItem(MainTable):
     execution_name = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     attempts = NumberAttribute(default=0)
+    machine = UnicodeAttribute(null=True)
+    token_pk = UnicodeAttribute(null=True)
+    token_sk = UnicodeAttribute(null=True)
 
 
 def _get(model, pk: str, sk: str):
@@ -111,6 +118,11 @@ def get_revision(record_id: str, revision: int) -> RevisionItem | None:
 
 def get_task(record_id: str, revision: int, level: str) -> TaskItem | None:
     return _get(TaskItem, rec_pk(record_id), f"task#{revision}#{level}")
+
+
+def get_token(pk: str, sk: str) -> TaskItem | None:
+    """A task token item at an explicit key (review steps other than the records')."""
+    return _get(TaskItem, pk, sk)
 
 
 def revisions(record_id: str) -> list[RevisionItem]:

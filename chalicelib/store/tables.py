@@ -9,6 +9,7 @@ Tables
   plus two generic overloaded GSIs (``gsi1``, ``gsi2``) and a TTL attribute.
 - ``audit``: the append-only audit log, by subject and by actor.
 - ``idempotency``: claimed idempotency keys and the responses to replay (TTL).
+- ``allocation``: volume-based procurement allocation (docs/allocation.md).
 """
 from __future__ import annotations
 
@@ -115,7 +116,22 @@ class IdempotencyTable(Model):
     expires_at = TTLAttribute()
 
 
-TABLE_MODELS: tuple[type[Model], ...] = (MainTable, AuditTable, IdempotencyTable)
+class AllocationTable(Model):
+    """Base of the allocation entities (tasks, bid groups, sheets, city and province submissions;
+    docs/allocation.md): bulk rows written by BatchWriteItem, so a table of their own."""
+
+    Meta = _meta("allocation")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi1 = _Gsi1()
+    gsi2 = _Gsi2()
+
+
+TABLE_MODELS: tuple[type[Model], ...] = (MainTable, AuditTable, IdempotencyTable, AllocationTable)
 
 
 @dataclass(frozen=True)

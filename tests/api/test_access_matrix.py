@@ -580,3 +580,62 @@ def test_a_city_bureau_reviews_the_registrations_of_its_city_only(world):
     _check(failures, world.call("POST", decide.format(here.org_id), city_op, {"decision": "approve"}),
            f"POST {decide.format('<630100 institution>')} as city:operator (630100)", 200)
     assert not failures, "\n".join(failures)
+
+
+def test_allocation_reviewers_act_within_their_region_only(world):
+    """The allocation routes with real ids: a city sees and decides its institutions only, a province its
+    cities only; an institution reads its own sheet; an enterprise its own agreements."""
+    from chalicelib import clock
+    from chalicelib.schemas.allocation import SheetSave, TaskCreate
+    from chalicelib.services import jobs
+    from chalicelib.services.allocation import demand, sheets, tasks
+    from tests import factory
+
+    def principal(name):
+        actor = world.actor(name)
+        return factory.principal_of(actor.account_id, actor.org_id)
+
+    office = principal("alliance:operator")
+    inst, inst2, ent = world.orgs["inst"], world.orgs["inst2"], world.orgs["ent"]
+    day = 86400
+    now = clock.now()
+    body = {"name": "矩阵分量", "rule": {"base_percent": {"1": 50}, "rank_weights": {"1": [1]}},
+            "groups": [{"code": "G1", "name": "A组", "item_code": "T1", "item_name": "标的",
+                        "winners": [{"credit_code": ent.credit_code, "name": "企业", "rank": 1, "price": "1.00"}]}],
+            **{f"{k}_deadline": now.fromtimestamp(now.timestamp() + (i + 2) * day, now.tzinfo).isoformat()
+               for i, k in enumerate(("fill", "city", "province", "alliance"))}}
+    task_id = tasks.create(office, TaskCreate.model_validate(body)).task_id
+    key = f"imports/{office.org_id}/matrix-demand.csv"
+    factory.put_import_file(key, f"credit_code,group_code,demand\n{inst.credit_code},G1,10\n"
+                                 f"{inst2.credit_code},G1,8\n")
+    jobs.run(demand.start_import(office, task_id, key).job_id)
+    tasks.publish(office, task_id)
+    for name in ("inst:operator", "inst2:operator"):
+        p = principal(name)
+        sheet = sheets.get(p, task_id)
+        saved = sheets.save(p, task_id, SheetSave(version=sheet.version,
+                                                  allocations={"G1": {ent.credit_code: sheet.remaining}}))
+        sheets.submit(p, task_id, saved.version)
+    city, prov = world.actor("city:operator").token(), world.actor("prov:operator").token()
+    base = f"/allocation-tasks/{task_id}"
+    failures = []
+    _check(failures, world.call("GET", f"{base}/sheets/{inst.org_id}", city), "city on its institution", 200)
+    _check(failures, world.call("GET", f"{base}/sheets/{inst2.org_id}", city), "city on 220100's institution", 403,
+           "outside_region")
+    _check(failures, world.call("GET", f"{base}/sheets/{inst2.org_id}", prov), "province 630000 on 220100's", 403,
+           "outside_region")
+    _check(failures, world.call("GET", f"{base}/province/cities/220100/sheets", prov), "province drills outside",
+           403, "outside_region")
+    _check(failures, world.call("GET", f"{base}/agreements?city=220100", prov), "province agreements outside", 403,
+           "outside_region")
+    decided = world.call("POST", f"{base}/city/decisions", city, {"units": [inst2.org_id], "decision": "approve"})
+    if decided.status_code != 200 or json.loads(decided.body)["results"][0]["error"]["code"] != "outside_region":
+        failures.append(f"city deciding 220100's institution: {decided.status_code} {decided.body}")
+    listed = world.call("GET", f"{base}/city/sheets", city)
+    if listed.status_code != 200 or {s["inst_id"] for s in json.loads(listed.body)["items"]} != {inst.org_id}:
+        failures.append(f"city list shows other cities' institutions: {listed.status_code} {listed.body}")
+    mine = world.call("GET", f"{base}/my-sheet", world.actor("inst2:operator").token())
+    _check(failures, mine, "inst2 reads its own sheet", 200)
+    if mine.status_code == 200 and json.loads(mine.body)["status"] != "pending_city":
+        failures.append(f"inst2's sheet changed by a refused decision: {mine.body}")
+    assert not failures, "\n".join(failures)

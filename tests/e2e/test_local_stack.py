@@ -11,7 +11,7 @@ import pytest
 
 from tests.local_stack import DEMO_CLOSE_MINUTES
 
-FINAL_REVIEWER = "13800000010"  # the platform's second demo reviewer (ops/seed.DEMO_EXTRA_OPERATORS)
+FINAL_REVIEWER = "13800000012"  # the platform's second demo reviewer (ops/seed.DEMO_EXTRA_OPERATORS)
 
 
 def _get(url: str, timeout: float = 30) -> tuple[int, dict]:
@@ -101,7 +101,7 @@ def _banner_logins(stack) -> list[tuple[str, str]]:
 
 def test_every_printed_demo_login_works(stack):
     logins = _banner_logins(stack)
-    assert len(logins) == 17, "8 organisations x (unit account + operator), and the platform's final reviewer"
+    assert len(logins) == 23, "11 organisations x (unit account + operator), and the platform's final reviewer"
     for login, password in logins:
         session = _login(stack["url"], login, password)
         status, me = _get_auth(f"{stack['url']}/me", session["token"])

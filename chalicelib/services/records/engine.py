@@ -118,9 +118,7 @@ def _file_refs(uow: UnitOfWork, prepared: Prepared, record_id: str) -> None:
 
 
 def _signal(uow: UnitOfWork, rev: RevisionItem, signal: str, now, **fields) -> SignalItem:
-    item = SignalItem(pk=store.rec_pk(rev.record_id), sk=f"signal#{int(rev.revision)}#{new_id()[:8]}",
-                      record_id=rev.record_id, revision=int(rev.revision), signal=signal, created_at=iso(now),
-                      gsi1pk=store.PENDING_SIGNALS, gsi1sk=f"{iso(now)}#{rev.record_id}", **fields)
+    item = signals.outbox_item(store.rec_pk(rev.record_id), rev.record_id, int(rev.revision), signal, now, **fields)
     uow.put(item)
     return item
 

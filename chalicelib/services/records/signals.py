@@ -19,6 +19,15 @@ log = get_logger("review.signals")
 GRACE = timedelta(seconds=5)
 
 
+def outbox_item(pk: str, record_id: str, revision: int, signal: str, now, **fields) -> SignalItem:
+    """A new signal for ``record_id`` (any unit under review) to put in the same transaction as the change."""
+    from chalicelib.services.identity.common import iso, new_id
+
+    return SignalItem(pk=pk, sk=f"signal#{revision}#{new_id()[:8]}", record_id=record_id, revision=revision,
+                      signal=signal, created_at=iso(now), gsi1pk=store.PENDING_SIGNALS,
+                      gsi1sk=f"{iso(now)}#{record_id}", **fields)
+
+
 def dispatch(signal: SignalItem) -> bool:
     """Deliver one signal; True when it is done (and deleted)."""
     try:
@@ -37,14 +46,15 @@ def dispatch(signal: SignalItem) -> bool:
 def _start(signal: SignalItem) -> None:
     sfn = aws.client("stepfunctions")
     try:
-        sfn.start_execution(stateMachineArn=get_settings().state_machine_arn("review_chain"),
+        sfn.start_execution(stateMachineArn=get_settings().state_machine_arn(signal.machine or "review_chain"),
                             name=signal.execution_name, input=signal.payload)
     except sfn.exceptions.ExecutionAlreadyExists:
         pass  # started before the crash: same name, nothing to do
 
 
 def _decide(signal: SignalItem) -> bool:
-    task = store.get_task(signal.record_id, signal.revision, signal.level)
+    task = (store.get_token(signal.token_pk, signal.token_sk) if signal.token_pk
+            else store.get_task(signal.record_id, signal.revision, signal.level))
     if task is None:
         return False  # the execution has not reached this level yet: try again later
     sfn = aws.client("stepfunctions")
