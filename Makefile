@@ -7,8 +7,11 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 AWS_PORT ?= 5001
 TICK ?= 30
+PORTAL_PORT ?= 5173
+# The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
+PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast bench bench-import bench-project-catalog venv clean policy
+.PHONY: run test test-fast portal-types portal-test browser-deps bench bench-import bench-project-catalog venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -19,11 +22,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-run: $(STAMP)
-	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --tick $(TICK)
+run: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --portal-port $(PORTAL_PORT) --tick $(TICK)
 
 # pytest exits 5 when it collects no test: that is not a failure.
-test: $(STAMP)
+test: $(STAMP) $(PORTAL_STAMP) browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 test-fast: $(STAMP)
@@ -37,6 +40,25 @@ bench-import: $(STAMP)
 
 bench-project-catalog: $(STAMP)
 	$(PY) bench/project_catalog_import.py --rows 10000
+
+$(PORTAL_STAMP): portal/package-lock.json
+	cd portal && npm ci --no-audit --no-fund --loglevel=error
+	touch $(PORTAL_STAMP)
+
+# The browser tests drive Debian's Chromium and need a CJK font; on a fresh machine as root
+# install them, otherwise say what to install.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	else \
+	  echo "the browser tests need Debian's chromium and a CJK font: sudo apt-get install chromium fonts-noto-cjk"; \
+	  exit 1; \
+	fi
+
+# Regenerate portal/src/api/schema.d.ts from the API's OpenAPI document (a test checks it).
+portal-types: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m ops.portal types
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write

@@ -69,7 +69,7 @@ def stack():
     api_port, aws_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MP_"))}
     proc = subprocess.Popen([sys.executable, "-m", "ops.local", "--port", str(api_port), "--aws-port",
-                             str(aws_port), "--tick", "2", "--demo-close-minutes", str(DEMO_CLOSE_MINUTES)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             str(aws_port), "--portal-port", str(_free_port()), "--tick", "2", "--demo-close-minutes", str(DEMO_CLOSE_MINUTES)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
     deadline = time.monotonic() + 120
