@@ -30,7 +30,7 @@ test: $(STAMP) $(PORTAL_STAMP) browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not e2e and not infra" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not infra and not portal and not browser" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/cold_start.py

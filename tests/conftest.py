@@ -23,6 +23,6 @@ import pytest  # noqa: E402
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for layer in ("domain", "api", "workflows", "e2e", "infra"):
+        for layer in ("domain", "api", "workflows", "e2e", "infra", "portal", "browser"):
             if f"tests/{layer}/" in str(item.fspath).replace(os.sep, "/"):
                 item.add_marker(getattr(pytest.mark, layer))
