@@ -7,6 +7,18 @@ import { useSession } from './stores/session'
 /** The signed-in screens, in menu order. */
 export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['component'] })[] = [
   { name: 'dashboard', path: '/app', title: '首页', component: () => import('./views/DashboardView.vue') },
+  {
+    name: 'records', path: '/app/records', permission: 'qualification_maintain', actorKinds: ['enterprise'],
+    component: () => import('./views/RecordsView.vue'),
+  },
+  {
+    name: 'workbench', path: '/app/workbench', permission: 'declaration', actorKinds: ['enterprise'],
+    component: () => import('./views/WorkbenchView.vue'),
+  },
+  {
+    name: 'reviews', path: '/app/reviews', permission: 'qualification_review', actorKinds: ['platform'],
+    component: () => import('./views/ReviewsView.vue'),
+  },
 ]
 
 const routes: RouteRecordRaw[] = [
