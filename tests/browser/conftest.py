@@ -23,6 +23,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
 BANNER_END = "Ctrl-C stops everything."
+# The demo alliance project closes this long after start: the declaration-after-the-window journey
+# waits for it (the national project stays open for the declarations within the window).
+DEMO_CLOSE_MINUTES = 1.0
 
 
 def free_port() -> int:
@@ -39,7 +42,7 @@ class Stack:
         # The runner's output goes to a file: a pipe nobody reads would block the API once full.
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ops.local", "--port", str(self.api_port), "--aws-port", str(self.aws_port),
-             "--portal-port", str(self.portal_port), "--tick", "2"],
+             "--portal-port", str(self.portal_port), "--tick", "2", "--demo-close-minutes", str(DEMO_CLOSE_MINUTES)],
             cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
         self.portal = f"http://127.0.0.1:{self.portal_port}"
         self.api = f"http://127.0.0.1:{self.api_port}"

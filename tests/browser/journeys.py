@@ -36,3 +36,51 @@ def log_in(page, login: str, password: str = "Demo@2026qh") -> None:
 
 def menu(page) -> list[str]:
     return [t.strip() for t in page.locator("[data-test=menu] .el-menu-item").all_inner_texts()]
+
+
+def pdf_file(folder, name: str = "licence.pdf"):
+    """A small, valid one-page PDF."""
+    from pypdf import PdfWriter
+
+    path = folder / name
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def html_as_pdf(folder):
+    """An HTML page named .pdf: the API's verification must reject it."""
+    path = folder / "not-really.pdf"
+    path.write_text("<!doctype html><html><body>" + "这不是PDF文件。" * 20 + "</body></html>", encoding="utf-8")
+    return path
+
+
+def choose_option(page, field: str, label: str) -> None:
+    page.locator(f"[data-test=field-{field}] .el-select").click()
+    page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
+
+
+def fill_date(page, field: str, value: str) -> None:
+    box = page.locator(f"[data-test=field-{field}] input")
+    box.fill(value)
+    box.press("Enter")
+
+
+def upload(page, field: str, path) -> None:
+    page.locator(f"[data-test=field-{field}] input[type=file]").set_input_files(str(path))
+
+
+def toast(page, text: str, kind: str = "success") -> str:
+    """Wait for an Element Plus message of this kind that contains ``text``; its whole text."""
+    found = page.locator(f".el-message--{kind}", has_text=text).last
+    found.wait_for()
+    return found.inner_text()
+
+
+def error_toast(page) -> str:
+    """The text of the latest error message."""
+    found = page.locator(".el-message--error").last
+    found.wait_for()
+    return found.inner_text()

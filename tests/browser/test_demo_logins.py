@@ -13,9 +13,11 @@ LOGINS = [pytest.param(o["unit_account"], o, id=f"{o['key']}-unit") for o in ORG
          [pytest.param(o["operator_mobile"], o, id=f"{o['key']}-operator") for o in ORGS]
 
 # The menu each actor's default role gives (account kind → organisation key → titles).
+ENTERPRISE_MENU = ["首页", "资质维护", "产品申报"]
 EXPECTED_MENU = {
-    "unit": {key: ["首页"] for key in (o["key"] for o in ORGS)},
-    "operator": {key: ["首页"] for key in (o["key"] for o in ORGS)},
+    "unit": {o["key"]: ["首页"] for o in ORGS},
+    "operator": {**{o["key"]: ["首页"] for o in ORGS}, "platform": ["首页", "资质审核"],
+                 "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
 }
 
 

@@ -11,7 +11,8 @@ def test_visitor_reads_the_announcements_and_opens_one(page, stack, shots):
     names = rows.locator("td:first-child").all_inner_texts()
     assert any("医用外科口罩" in n for n in names) and any("注射器" in n for n in names), \
         f"the two demo projects should be announced, the table shows {names}"
-    assert "申报中" in rows.first.inner_text(), f"the status label is missing: {rows.first.inner_text()!r}"
+    national = rows.filter(has_text="注射器").inner_text()
+    assert "申报中" in national, f"the open national project should show 申报中: {national!r}"
     page.screenshot(path=shots / "home.png")
 
     page.get_by_role("link", name="八省二区医用外科口罩联盟集中带量采购（演示）").click()
@@ -50,7 +51,7 @@ def test_a_wrong_password_is_refused_with_the_api_message(page):
     fill_login(page, "qh_maker", "Wrong#Pass2026")
     error = page.locator("[data-test=login-error]")
     error.wait_for()
-    assert error.inner_text().strip(), "the refusal must show the API's message"
+    assert "账号或密码错误" in error.inner_text(), f"the API's refusal should be shown: {error.inner_text()!r}"
 
 
 def test_an_ended_session_returns_to_login_and_then_back(page, stack):

@@ -2770,6 +2770,11 @@ export interface components {
          */
         Enum_project_status: "draft" | "published" | "declaring" | "closed" | "publicising" | "finished";
         /**
+         * @description record_created=新建; record_edited=修改; submitted=提交; withdrawn=撤回; change_started=发起变更; first_review_approve=初审通过; first_review_reject=初审不通过; final_review_approve=复审通过; final_review_reject=复审不通过
+         * @enum {string}
+         */
+        Enum_record_history_action: "record_created" | "record_edited" | "submitted" | "withdrawn" | "change_started" | "first_review_approve" | "first_review_reject" | "final_review_approve" | "final_review_reject";
+        /**
          * @description enterprise_info=企业信息; self_distribution=自配送填报; commitment_letter=承诺书; entrustment=委托授权; registration_certificate=注册证; consumable_item=单件; product=产品; institution_registration=机构入驻登记
          * @enum {string}
          */
