@@ -93,6 +93,7 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
     results = rev.locator("[data-test=batch-results]")
     results.wait_for()
     assert "成功：审核通过" in results.inner_text(), f"batch result per row: {results.inner_text()!r}"
+    rev.wait_for_timeout(500)  # the dialog's animation, for the screenshot only
     rev.screenshot(path=shots / "review-batch.png")
     rev.keyboard.press("Escape")
 
