@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast portal-types portal-test browser-deps bench bench-import bench-project-catalog venv clean policy
+.PHONY: run test test-fast portal-build portal-types portal-test browser-deps bench bench-import bench-project-catalog venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -55,6 +55,9 @@ browser-deps:
 	  echo "the browser tests need Debian's chromium and a CJK font: sudo apt-get install chromium fonts-noto-cjk"; \
 	  exit 1; \
 	fi
+
+portal-build: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m ops.portal build
 
 # Regenerate portal/src/api/schema.d.ts from the API's OpenAPI document (a test checks it).
 portal-types: $(STAMP) $(PORTAL_STAMP)
