@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast portal-build portal-types portal-test browser-deps bench bench-import bench-project-catalog venv clean policy
+.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -34,6 +34,9 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
+
+bench-portal: $(STAMP) $(PORTAL_STAMP) browser-deps
+	$(PY) bench/portal.py
 
 bench-import: $(STAMP)
 	$(PY) bench/product_import.py --rows 10000

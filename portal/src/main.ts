@@ -3,9 +3,6 @@ import { createPinia } from 'pinia'
 import App from './App.vue'
 import { router } from './router'
 import { useSession } from './stores/session'
-// ElMessage / ElMessageBox are called from scripts, where the on-demand resolver cannot see them.
-import 'element-plus/es/components/message/style/css'
-import 'element-plus/es/components/message-box/style/css'
 import './style.css'
 
 const app = createApp(App)
