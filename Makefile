@@ -7,8 +7,11 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 AWS_PORT ?= 5001
 TICK ?= 30
+PORTAL_PORT ?= 5173
+# The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
+PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast bench bench-import bench-project-catalog bench-local-store bench-allocation venv clean policy
+.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -22,23 +25,26 @@ venv: $(STAMP)
 STORE ?= patched
 DATA ?= demo
 
-run: $(STAMP)
-	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --tick $(TICK) --store $(STORE) --data $(DATA)
+run: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --portal-port $(PORTAL_PORT) --tick $(TICK) --store $(STORE) --data $(DATA)
 
 # The whole suite on every core (docs/operations.md "The test suite"); pytest
 # exits 5 when it collects no test: that is not a failure.
 # `make test PYTEST_ARGS=tests/api/test_projects.py` runs one part; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
-test: $(STAMP)
+test: $(STAMP) $(PORTAL_STAMP) browser-deps
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 # The inner loop: everything but the local stack, the synth and the browser.
 test-fast: $(STAMP)
-	$(PY) -m pytest $(XDIST) -m "not e2e and not infra and not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) -m "not e2e and not infra and not portal and not browser" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/cold_start.py
+
+bench-portal: $(STAMP) $(PORTAL_STAMP) browser-deps
+	$(PY) bench/portal.py
 
 bench-import: $(STAMP)
 	$(PY) bench/product_import.py --rows 10000
@@ -51,6 +57,28 @@ bench-local-store: $(STAMP)
 
 bench-allocation: $(STAMP)
 	$(PY) bench/allocation.py --institutions 20000 --groups 30 --persist 2000 --export 100000
+
+$(PORTAL_STAMP): portal/package-lock.json
+	cd portal && npm ci --no-audit --no-fund --loglevel=error
+	touch $(PORTAL_STAMP)
+
+# The browser tests drive Debian's Chromium and need a CJK font; on a fresh machine as root
+# install them, otherwise say what to install.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	else \
+	  echo "the browser tests need Debian's chromium and a CJK font: sudo apt-get install chromium fonts-noto-cjk"; \
+	  exit 1; \
+	fi
+
+portal-build: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m ops.portal build
+
+# Regenerate portal/src/api/schema.d.ts from the API's OpenAPI document (a test checks it).
+portal-types: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m ops.portal types
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write

@@ -73,6 +73,10 @@ class MedProcureStack(cdk.Stack):
         # variables), except the tables (by name) and the secret's keys.
         self.api = self._api(cors_origins, depends_on=[*self.tables.values(), secret_keys])
         self._gateway_responses(self.api)
+        # The browser portal and the API under /api on one CloudFront distribution (infra/portal.py).
+        from infra.portal import add_portal
+
+        self.portal = add_portal(self, self.api, self.bucket, self.removal)
 
         cdk.CfnOutput(self, "ApiUrl", value=self.api.sam_template.get_output("EndpointURL").value,
                       description="Base URL of the REST API")

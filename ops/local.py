@@ -9,7 +9,9 @@
 4. serves the API with ``chalice local --stage local``;
 5. runs the scheduled functions on a ticker and consumes the job queue with the
    handler functions the deployed Lambdas use (``app.py``);
-6. prints the URL, the demo logins and the demo projects; Ctrl-C stops every
+6. builds the browser portal when a source changed and serves it with ``vite preview``,
+   which proxies ``/api`` to the API (``ops/portal.py``);
+7. prints the URLs, the demo logins and the demo projects; Ctrl-C stops every
    child process.
 """
 from __future__ import annotations
@@ -69,7 +71,10 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None, ok
     raise RuntimeError(f"{url} did not answer in {timeout}s (last: {last})")
 
 
-def local_environment(host: str, aws_port: int, api_port: int) -> dict[str, str]:
+def local_environment(host: str, aws_port: int, api_port: int, portal_port: int | None = None) -> dict[str, str]:
+    origins = [f"http://{host}:{api_port}", f"http://localhost:{api_port}"]
+    if portal_port:  # the portal uploads to the bucket straight from the browser (presigned POST)
+        origins += [f"http://{host}:{portal_port}", f"http://localhost:{portal_port}"]
     return {
         "AWS_ENDPOINT_URL": f"http://{host}:{aws_port}",
         "AWS_ACCESS_KEY_ID": "local",
@@ -77,7 +82,7 @@ def local_environment(host: str, aws_port: int, api_port: int) -> dict[str, str]
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "MP_STAGE": "local",
-        "MP_CORS_ORIGINS": f"http://{host}:{api_port},http://localhost:{api_port}",
+        "MP_CORS_ORIGINS": ",".join(origins),
     }
 
 
@@ -218,10 +223,11 @@ def seed_province_data(should_stop) -> dict[str, Any]:
 SEEDED_DETAIL = ("logins", "projects", "allocation")  # printed in their own sections
 
 
-def banner(api_url: str, aws_url: str, seeded: dict[str, Any]) -> str:
+def banner(api_url: str, aws_url: str, seeded: dict[str, Any], portal_url: str | None = None) -> str:
     lines = [
         "",
         "MedProcure is running (stage: local)",
+        *([f"  portal       {portal_url}   (open this in a browser; API under {portal_url}/api)"] if portal_url else []),
         f"  API          {api_url}",
         f"  health       {api_url}/health",
         f"  OpenAPI      {api_url}/openapi.json",
@@ -260,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)), help="API port")
     parser.add_argument("--aws-port", type=int, default=int(os.environ.get("AWS_PORT", 5001)),
                         help="port of the local AWS (moto server)")
+    parser.add_argument("--portal-port", type=int, default=int(os.environ.get("PORTAL_PORT", 5173)),
+                        help="port of the browser portal (vite preview)")
     parser.add_argument("--tick", type=float, default=30.0, help="seconds between scheduled-function runs")
     parser.add_argument("--demo-close-minutes", type=float, default=float(os.environ.get("DEMO_CLOSE_MINUTES", 5)),
                         help="minutes from start until the demo alliance project's declaration window closes")
@@ -269,10 +277,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="demo: the demo data only; province: also a province's volume (ops/province.py)")
     args = parser.parse_args(argv)
 
-    for name, port in (("API", args.port), ("local AWS", args.aws_port)):
+    for name, port in (("API", args.port), ("local AWS", args.aws_port), ("portal", args.portal_port)):
         if not port_free(args.host, port):
             log(f"port {port} for the {name} is in use: stop what holds it, or pick another "
-                f"(make run PORT=... AWS_PORT=...)")
+                f"(make run PORT=... AWS_PORT=... PORTAL_PORT=...)")
             return 2
 
     stopping = threading.Event()
@@ -283,11 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
-    moto = api = driver = None
+    moto = api = driver = preview = None
     try:
         log(f"starting the local AWS (moto, {args.store} store) on {args.host}:{args.aws_port}")
         moto = start_moto(args.host, args.aws_port, args.store)
-        os.environ.update(local_environment(args.host, args.aws_port, args.port))
+        os.environ.update(local_environment(args.host, args.aws_port, args.port, args.portal_port))
 
         import boto3
 
@@ -311,9 +319,16 @@ def main(argv: list[str] | None = None) -> int:
         wait_http(f"{api_url}/health", 90, api)
         driver = EventDriver(args.tick)
         driver.start()
-        print(banner(api_url, f"http://{args.host}:{args.aws_port}", seeded), flush=True)
+        from ops import portal
+
+        portal.build_if_needed(log)
+        portal_url = f"http://{args.host}:{args.portal_port}"
+        log(f"serving the portal on {portal_url} (vite preview, /api -> {api_url})")
+        preview = portal.start_preview(args.host, args.portal_port, api_url, RUN_DIR / "portal.log")
+        wait_http(f"{portal_url}/", 60, preview)
+        print(banner(api_url, f"http://{args.host}:{args.aws_port}", seeded, portal_url), flush=True)
         while not stopping.is_set():
-            for proc, name in ((moto, "local AWS"), (api, "API")):
+            for proc, name in ((moto, "local AWS"), (api, "API"), (preview, "portal")):
                 if proc.poll() is not None:
                     log(f"the {name} exited with code {proc.returncode}; stopping")
                     stopping.set()
@@ -326,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         log("stopping")
         if driver is not None:
             driver.shutdown()
+        stop_process(preview, "portal")
         stop_process(api, "API")
         stop_process(moto, "local AWS")
         log("stopped")

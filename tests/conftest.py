@@ -33,7 +33,7 @@ os.environ.update({
 
 import pytest  # noqa: E402
 
-LAYERS = ("domain", "api", "workflows", "e2e", "infra", "browser")
+LAYERS = ("domain", "api", "workflows", "e2e", "infra", "portal", "browser")
 # Session-scoped fixtures that are one expensive thing each: their tests share one process.
 SHARED_SESSION_FIXTURES = ("local_stack",)
 # Run last: the synth they wait for is started in the background at collection.
@@ -104,9 +104,10 @@ def pytest_collection_finish(session):
 
 
 @pytest.fixture(scope="session")
-def local_stack():
-    """The local stack exactly as `make run` starts it (free ports), once per test process."""
+def local_stack(tmp_path_factory):
+    """The local stack exactly as `make run` starts it (free ports), once per test process
+    (and, grouped, once per run)."""
     from tests.local_stack import running_stack
 
-    with running_stack() as stack:
+    with running_stack(tmp_path_factory.mktemp("stack")) as stack:
         yield stack

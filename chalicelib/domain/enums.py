@@ -254,6 +254,21 @@ class RegistryKind(LabelledEnum):
     LEGACY = ("legacy", "原省级采购平台")
 
 
+class RecordHistoryAction(LabelledEnum):
+    """The actions of a record's change history (变更记录, the audit log of ``rec#<id>`` written by
+    ``services/records/engine.py``; reviewer decisions are ``<level>_review_<decision>``)."""
+
+    RECORD_CREATED = ("record_created", "新建")
+    RECORD_EDITED = ("record_edited", "修改")
+    SUBMITTED = ("submitted", "提交")
+    WITHDRAWN = ("withdrawn", "撤回")
+    CHANGE_STARTED = ("change_started", "发起变更")
+    FIRST_REVIEW_APPROVE = ("first_review_approve", "初审通过")
+    FIRST_REVIEW_REJECT = ("first_review_reject", "初审不通过")
+    FINAL_REVIEW_APPROVE = ("final_review_approve", "复审通过")
+    FINAL_REVIEW_REJECT = ("final_review_reject", "复审不通过")
+
+
 ALL_ENUMS: dict[str, type[LabelledEnum]] = {
     "actor_kind": ActorKind,
     "unit_role": UnitRole,
@@ -281,4 +296,5 @@ ALL_ENUMS: dict[str, type[LabelledEnum]] = {
     "org_status": OrgStatus,
     "sms_purpose": SmsPurpose,
     "registry_kind": RegistryKind,
+    "record_history_action": RecordHistoryAction,
 }

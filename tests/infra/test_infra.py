@@ -165,8 +165,9 @@ def test_no_table_outside_the_specs(synth: Synth, stage: str) -> None:
 def test_files_bucket_is_private_encrypted_versioned_with_cors_and_lifecycle(synth: Synth, stage: str) -> None:
     b = resources.BUCKET
     template = synth.templates[stage]
-    buckets = resources_of(template, "AWS::S3::Bucket")
-    assert len(buckets) == 1, f"{stage}: expected one bucket, found {sorted(buckets)}"
+    # The portal's bucket (infra/portal.py, tests/infra/test_portal_infra.py) is not the files bucket.
+    buckets = {lid: r for lid, r in resources_of(template, "AWS::S3::Bucket").items() if not lid.startswith("Portal")}
+    assert len(buckets) == 1, f"{stage}: expected one files bucket, found {sorted(buckets)}"
     (bucket_id, bucket), = buckets.items()
     p = bucket["Properties"]
     name = p["BucketName"]
@@ -435,7 +436,8 @@ def test_lambda_environment_has_every_variable_the_app_reads(synth: Synth, stage
     template = synth.templates[stage]
     required = variables_the_app_reads()
     globals_ = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
-    bucket_id, bucket = one(template, "AWS::S3::Bucket", "files bucket")
+    bucket_id, bucket = one(template, "AWS::S3::Bucket", "files bucket",
+                            BucketName=f"{prefix(stage)}-{resources.BUCKET.logical}-{ACCOUNT}")
     secret_id, _ = one(template, "AWS::SecretsManager::Secret", "app secret",
                        Name=resources.secret_name(prefix(stage)))
     expected = {

@@ -1,0 +1,90 @@
+// The forms of the organisation-level qualification records (services/records/kinds.py): which
+// fields each kind has and how each is entered. Kind and option labels come from the dictionaries.
+
+export type FieldType = 'text' | 'date' | 'role' | 'bool' | 'pdf'
+
+export interface FieldSpec {
+  name: string
+  label: string
+  type: FieldType
+  required?: boolean
+  /** shown only when another field has this value */
+  when?: { field: string; value: unknown }
+}
+
+export interface KindForm {
+  kind: string
+  purpose: string
+  fields: FieldSpec[]
+  /** certified roles that keep this kind (undefined: every enterprise) */
+  roles?: string[]
+}
+
+const DISTRIBUTORS = ['distributor', 'manufacturer_distributor', 'agent_distributor', 'manufacturer_agent_distributor']
+
+export const RECORD_FORMS: KindForm[] = [
+  {
+    kind: 'enterprise_info', purpose: 'enterprise_info',
+    fields: [
+      { name: 'org_type', label: '组织机构类型', type: 'role', required: true },
+      { name: 'address', label: '企业地址', type: 'text', required: true },
+      { name: 'business_licence_no', label: '营业执照编号', type: 'text', required: true },
+      { name: 'business_licence_valid_until', label: '营业执照有效期至（空为长期）', type: 'date' },
+      { name: 'business_licence_file_id', label: '营业执照（PDF）', type: 'pdf', required: true },
+      { name: 'operation_licence_no', label: '生产/经营许可证编号', type: 'text' },
+      { name: 'operation_licence_file_id', label: '生产/经营许可证（PDF）', type: 'pdf' },
+      { name: 'contact_name', label: '联系人', type: 'text', required: true },
+      { name: 'contact_phone', label: '联系电话', type: 'text', required: true },
+    ],
+  },
+  {
+    kind: 'self_distribution', purpose: 'self_distribution', roles: DISTRIBUTORS,
+    fields: [
+      { name: 'self_distributing', label: '是否自配送企业', type: 'bool', required: true },
+      { name: 'proof_file_id', label: '自配送证明（PDF）', type: 'pdf', when: { field: 'self_distributing', value: true } },
+    ],
+  },
+  {
+    kind: 'commitment_letter', purpose: 'commitment_letter',
+    fields: [
+      { name: 'signed_on', label: '落款时间', type: 'date', required: true },
+      { name: 'letter_file_id', label: '信用承诺书（PDF）', type: 'pdf', required: true },
+    ],
+  },
+]
+
+export function formsFor(certifiedRole: string | null | undefined): KindForm[] {
+  return RECORD_FORMS.filter((f) => !f.roles || (certifiedRole != null && f.roles.includes(certifiedRole)))
+}
+
+/** The data to send: hidden fields dropped, empty optional values as null. */
+export function dataOf(form: KindForm, values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const f of form.fields) {
+    if (f.when && values[f.when.field] !== f.when.value) continue
+    const v = values[f.name]
+    out[f.name] = v === '' || v === undefined ? null : v
+  }
+  return out
+}
+
+/** The status tabs of a record list (GET /records/{kind}?tab=). */
+export const TABS = ['draft', 'pending', 'approved', 'rejected'] as const
+export type Tab = (typeof TABS)[number]
+
+/** What may be done to a record in a status (docs/review-chain.md). */
+export function actionsFor(status: string): ('edit' | 'submit' | 'withdraw' | 'change')[] {
+  if (status === 'draft' || status === 'rejected') return ['edit', 'submit']
+  if (status === 'pending_first') return ['withdraw']
+  if (status === 'approved') return ['change']
+  return []
+}
+
+/** One line per JSON Patch operation of a change (变更记录): the field, before → after. */
+export function describePatch(diff: Record<string, unknown>[]): { field: string; op: string; value: string }[] {
+  return diff.map((d) => ({
+    field: String(d.path ?? '').replace(/^\//, '').replace(/\//g, '.'),
+    op: ({ add: '新增', remove: '删除', replace: '修改' } as Record<string, string>)[String(d.op)] ?? String(d.op),
+    value: d.value === undefined ? '' : typeof d.value === 'string' ? d.value : JSON.stringify(d.value),
+  }))
+}

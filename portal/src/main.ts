@@ -1,0 +1,16 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import App from './App.vue'
+import { router } from './router'
+import { useSession } from './stores/session'
+import './style.css'
+
+const app = createApp(App)
+app.use(createPinia())
+app.use(router)
+// An expired or revoked session returns to login, and after login back to where the user was.
+useSession().bind(() => {
+  const here = router.currentRoute.value
+  if (here.name !== 'login') router.push({ name: 'login', query: { redirect: here.fullPath, expired: '1' } })
+})
+app.mount('#app')

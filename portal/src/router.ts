@@ -1,0 +1,46 @@
+// Routes. Public screens sit at the top level; the signed-in app under /app, where each screen
+// declares who may open it (lib/menu.ts) and so appears in the menu built from GET /me.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import type { Screen } from './lib/menu'
+import { useSession } from './stores/session'
+
+/** The signed-in screens, in menu order. */
+export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['component'] })[] = [
+  { name: 'dashboard', path: '/app', title: '首页', component: () => import('./views/DashboardView.vue') },
+  {
+    name: 'records', path: '/app/records', permission: 'qualification_maintain', actorKinds: ['enterprise'],
+    component: () => import('./views/RecordsView.vue'),
+  },
+  {
+    name: 'workbench', path: '/app/workbench', permission: 'declaration', actorKinds: ['enterprise'],
+    component: () => import('./views/WorkbenchView.vue'),
+  },
+  {
+    name: 'reviews', path: '/app/reviews', permission: 'qualification_review', actorKinds: ['platform'],
+    component: () => import('./views/ReviewsView.vue'),
+  },
+]
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
+  { path: '/announcements/:id', name: 'announcement', component: () => import('./views/AnnouncementView.vue') },
+  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
+  { path: '/login/organisation', name: 'organisation', component: () => import('./views/OrganisationView.vue') },
+  { path: '/password', name: 'password', component: () => import('./views/PasswordView.vue') },
+  {
+    path: '/app',
+    component: () => import('./views/ShellLayout.vue'),
+    meta: { requiresSession: true },
+    children: SCREENS.map((s) => ({ path: s.path, name: s.name, component: s.component!, meta: { screen: s } })),
+  },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach((to) => {
+  const session = useSession()
+  if (to.matched.some((r) => r.meta.requiresSession) && !session.signedIn)
+    return { name: 'login', query: { redirect: to.fullPath } }
+  return true
+})

@@ -1,0 +1,56 @@
+"""The portal in headless Chromium against the local stack, started once per test session exactly
+as `make run` starts it (``ops.local`` on free ports, portal included), and one Chromium (Debian's
+``/usr/bin/chromium``) for the session; each test gets a fresh browser context.
+
+Screenshots of each journey's key screens go to ``MP_SCREENSHOTS`` (default
+``.local-run/screenshots``); a few are kept in ``docs/portal/`` for readers.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ops.stack_process import ROOT, launch_chromium
+
+from tests.local_stack import DEMO_CLOSE_MINUTES  # noqa: F401  (the journeys wait for its closing)
+
+
+@pytest.fixture(scope="session")
+def stack(local_stack):
+    """The run's one local stack (tests/conftest.py ``local_stack``), shared with the e2e tests."""
+    return local_stack
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        try:
+            browser = launch_chromium(p)
+        except RuntimeError as e:
+            pytest.fail(str(e))
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, stack):
+    context = chromium.new_context(base_url=stack.portal, viewport={"width": 1280, "height": 800}, locale="zh-CN",
+                                   timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    yield p
+    context.close()
+    assert not errors, f"the page threw: {errors}"
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    folder = Path(os.environ.get("MP_SCREENSHOTS", ROOT / ".local-run" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -1,0 +1,86 @@
+"""Steps the browser journeys share: log in through the login page (the dev panel gives the
+captcha's answer, as a newcomer would use it)."""
+from __future__ import annotations
+
+LOGIN_KIND = {"unit": "单位账号", "credit_code": "统一社会信用代码", "mobile": "经办人手机号", "sub_account": "子账号"}
+
+
+def kind_of(login: str) -> str:
+    if login.isdigit() and len(login) == 11:
+        return "mobile"
+    if len(login) == 18 and login[:2].isdigit():
+        return "credit_code"
+    return "unit"
+
+
+def fill_login(page, login: str, password: str, *, kind: str | None = None, captcha: str | None = None) -> None:
+    page.goto("/login")
+    page.locator("[data-test=captcha-image]").wait_for()  # the captcha exists before anything is typed
+    page.locator("[data-test=login-kind]").get_by_text(LOGIN_KIND[kind or kind_of(login)], exact=True).click()
+    page.locator("[data-test=login]").fill(login)
+    page.locator("[data-test=password]").fill(password)
+    if captcha is None:
+        answer = page.locator("[data-test=dev-captcha-answer]")
+        page.wait_for_function("el => /^[A-Za-z0-9]{4,}$/.test(el.textContent.trim())", arg=answer.element_handle())
+        page.locator("[data-test=dev-fill-captcha]").click()
+    else:
+        page.locator("[data-test=captcha-answer]").fill(captcha)
+    page.locator("[data-test=login-submit]").click()
+
+
+def log_in(page, login: str, password: str = "Demo@2026qh") -> None:
+    fill_login(page, login, password)
+    page.wait_for_url("**/app**")
+    page.locator("[data-test=me]").wait_for()
+
+
+def menu(page) -> list[str]:
+    return [t.strip() for t in page.locator("[data-test=menu] .el-menu-item").all_inner_texts()]
+
+
+def pdf_file(folder, name: str = "licence.pdf"):
+    """A small, valid one-page PDF."""
+    from pypdf import PdfWriter
+
+    path = folder / name
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+def html_as_pdf(folder):
+    """An HTML page named .pdf: the API's verification must reject it."""
+    path = folder / "not-really.pdf"
+    path.write_text("<!doctype html><html><body>" + "这不是PDF文件。" * 20 + "</body></html>", encoding="utf-8")
+    return path
+
+
+def choose_option(page, field: str, label: str) -> None:
+    page.locator(f"[data-test=field-{field}] .el-select").click()
+    page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
+
+
+def fill_date(page, field: str, value: str) -> None:
+    box = page.locator(f"[data-test=field-{field}] input")
+    box.fill(value)
+    box.press("Enter")
+
+
+def upload(page, field: str, path) -> None:
+    page.locator(f"[data-test=field-{field}] input[type=file]").set_input_files(str(path))
+
+
+def toast(page, text: str, kind: str = "success") -> str:
+    """Wait for an Element Plus message of this kind that contains ``text``; its whole text."""
+    found = page.locator(f".el-message--{kind}", has_text=text).last
+    found.wait_for()
+    return found.inner_text()
+
+
+def error_toast(page) -> str:
+    """The text of the latest error message."""
+    found = page.locator(".el-message--error").last
+    found.wait_for()
+    return found.inner_text()

@@ -1,0 +1,35 @@
+"""Each demo login printed by the banner logs in through the portal and sees its menu."""
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from tests.browser.conftest import ROOT
+from tests.browser.journeys import log_in, menu
+
+ORGS = list(csv.DictReader((ROOT / "ops" / "data" / "demo_orgs.csv").open(encoding="utf-8")))
+LOGINS = [pytest.param(o["unit_account"], o, id=f"{o['key']}-unit") for o in ORGS] + \
+         [pytest.param(o["operator_mobile"], o, id=f"{o['key']}-operator") for o in ORGS]
+
+# The menu each actor's default role gives (account kind → organisation key → titles).
+ENTERPRISE_MENU = ["首页", "资质维护", "产品申报"]
+EXPECTED_MENU = {
+    "unit": {o["key"]: ["首页"] for o in ORGS},
+    "operator": {**{o["key"]: ["首页"] for o in ORGS}, "platform": ["首页", "资质审核"],
+                 "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
+}
+
+
+@pytest.mark.parametrize(("login", "org"), LOGINS)
+def test_demo_login_sees_its_organisation_and_menu(page, stack, shots, login, org):
+    assert f" {login} " in stack.banner, f"{login} is not printed in the banner"
+    log_in(page, login)
+    who = page.locator("[data-test=who]").inner_text()
+    header = page.locator("header").inner_text()
+    assert org["name"] in header, f"{login}: the header should name {org['name']}, shows {header!r}"
+    kind = "unit" if login == org["unit_account"] else "operator"
+    assert ("单位账号" if kind == "unit" else "经办人") in who, f"{login}: account kind not shown in {who!r}"
+    assert menu(page) == EXPECTED_MENU[kind][org["key"]], f"{login}: menu {menu(page)}"
+    if org["key"] in ("manufacturer", "platform") and kind == "operator":
+        page.screenshot(path=shots / f"app-{org['key']}.png")
