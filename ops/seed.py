@@ -110,9 +110,9 @@ def seed_demo_orgs(orgs: list[dict[str, str]]) -> list[dict[str, str]]:
             uow, kind, o["name"], o["credit_code"], o["region_code"], o["unit_account"], hashed, now,
             provisioned=False, actor="seed", legal_rep="张法人", contact_name=o["operator_name"],
             contact_phone=o["operator_mobile"])
-        operators = [(o["operator_mobile"], o["operator_name"])] + \
-            [(m, name) for key, m, name, _label in DEMO_EXTRA_OPERATORS if key == o["key"]]
-        for extra, (mobile, name) in enumerate(operators):
+        operators = [(o["operator_mobile"], o["operator_name"], "经办人")] + \
+            [(m, name, label) for key, m, name, label in DEMO_EXTRA_OPERATORS if key == o["key"]]
+        for extra, (mobile, name, _label) in enumerate(operators):
             add_operator(uow, org.org_id, role.role_id, name, mobile, f"{o['region_code']}1980{1 + extra:02d}01{n:03d}",
                          hashed, now)
         uow.commit()

@@ -73,6 +73,416 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/allocation-demand-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The demand import template (XLSX, base64) */
+        get: operations["get_allocation_demand_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-demand-uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A presigned POST to upload a demand file (CSV/XLSX) */
+        post: operations["post_allocation_demand_uploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Allocation tasks, newest first, with the caller's own status per level */
+        get: operations["get_allocation_tasks"];
+        put?: never;
+        /** Create an allocation task (分量项目): bid groups with winners, rule, deadlines */
+        post: operations["post_allocation_tasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An allocation task with its bid groups and the caller's status */
+        get: operations["get_allocation_tasks_task_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/agreement-exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Export the agreement volumes to Excel (a job; the result is a presigned link) */
+        post: operations["post_allocation_tasks_task_id_agreement_exports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 中选企业协议量明细: agreement volumes the caller may see, filterable */
+        get: operations["get_allocation_tasks_task_id_agreements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/alliance/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve, or return to the province with a reason */
+        post: operations["post_allocation_tasks_task_id_alliance_decisions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/alliance/provinces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provinces' submissions with totals and status */
+        get: operations["get_allocation_tasks_task_id_alliance_provinces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/city/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Batch approve, or return with a reason, institutions' sheets */
+        post: operations["post_allocation_tasks_task_id_city_decisions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/city/sheets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 中选结果分量信息审核(市医保): the city's institutions with totals and status */
+        get: operations["get_allocation_tasks_task_id_city_sheets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/city/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit to the province (every institution that submitted is approved) */
+        post: operations["post_allocation_tasks_task_id_city_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/city/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw the submission while the province has not acted */
+        post: operations["post_allocation_tasks_task_id_city_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/demand-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import each institution's demand per bid group (a job; all or nothing, error workbook) */
+        post: operations["post_allocation_tasks_task_id_demand_imports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/finalise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finalise the task (every province that submitted is approved): agreements become final */
+        post: operations["post_allocation_tasks_task_id_finalise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/levels/{unit}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A city's or a province's submission (itself and the levels above) */
+        get: operations["get_allocation_tasks_task_id_levels_unit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/my-sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The institution's sheet: per bid group the winners, rank, price, base and remaining */
+        get: operations["get_allocation_tasks_task_id_my_sheet"];
+        /** Save the own allocation of the remaining quantity as a draft (version check) */
+        put: operations["put_allocation_tasks_task_id_my_sheet"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/my-sheet/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the sheet to the city bureau (before the fill deadline) */
+        post: operations["post_allocation_tasks_task_id_my_sheet_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/province/cities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The province's cities with aggregated totals and status */
+        get: operations["get_allocation_tasks_task_id_province_cities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/province/cities/{city}/sheets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drill down: one of the province's cities' institutions */
+        get: operations["get_allocation_tasks_task_id_province_cities_city_sheets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/province/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve, or return to the city with a reason */
+        post: operations["post_allocation_tasks_task_id_province_decisions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/province/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit to the alliance office (every city that submitted is approved) */
+        post: operations["post_allocation_tasks_task_id_province_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/province/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw the submission while the alliance office has not acted */
+        post: operations["post_allocation_tasks_task_id_province_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the task: institutions may fill from now until the fill deadline */
+        post: operations["post_allocation_tasks_task_id_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/sheets/{inst_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查看详情: an institution's sheet (its city, province, the alliance office) */
+        get: operations["get_allocation_tasks_task_id_sheets_inst_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/announcements": {
         parameters: {
             query?: never;
@@ -1932,6 +2342,145 @@ export interface components {
          * @enum {string}
          */
         ActorKind: "enterprise" | "medical_institution" | "pharmacy" | "city_bureau" | "province_bureau" | "alliance_office" | "platform";
+        /** AgreementExportRequest */
+        AgreementExportRequest: {
+            /**
+             * City
+             * @default null
+             */
+            city: string | null;
+            /**
+             * Enterprise
+             * @default null
+             */
+            enterprise: string | null;
+            /**
+             * Group Code
+             * @default null
+             */
+            group_code: string | null;
+            /**
+             * Institution
+             * @default null
+             */
+            institution: string | null;
+            /**
+             * Item Code
+             * @default null
+             */
+            item_code: string | null;
+        };
+        /** AgreementPage */
+        AgreementPage: {
+            /** Items */
+            items: components["schemas"]["AgreementRow"][];
+            /**
+             * Next Cursor
+             * @description pages go by institution: a page holds the rows of up to `limit` institutions
+             * @default null
+             */
+            next_cursor: string | null;
+        };
+        /** AgreementQuery */
+        AgreementQuery: {
+            /**
+             * City
+             * @description one city (province / alliance office)
+             * @default null
+             */
+            city: string | null;
+            /**
+             * Cursor
+             * @description opaque cursor from the previous page
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Enterprise
+             * @description 申报企业统一社会信用代码
+             * @default null
+             */
+            enterprise: string | null;
+            /**
+             * Group Code
+             * @description 竞标分组
+             * @default null
+             */
+            group_code: string | null;
+            /**
+             * Institution
+             * @description 医疗机构 org id
+             * @default null
+             */
+            institution: string | null;
+            /**
+             * Item Code
+             * @description 标的编码
+             * @default null
+             */
+            item_code: string | null;
+            /**
+             * Limit
+             * @description page size
+             * @default 20
+             */
+            limit: number;
+        };
+        /** AgreementRow */
+        AgreementRow: {
+            /**
+             * Agreement
+             * @description 协议采购量
+             */
+            agreement: number;
+            /** Base */
+            base: number;
+            /** City */
+            city: string;
+            /** Credit Code */
+            credit_code: string;
+            /**
+             * Enterprise Name
+             * @description 申报企业名称
+             */
+            enterprise_name: string;
+            /**
+             * Final
+             * @description final once the alliance office finalised the task; else provisional
+             */
+            final: boolean;
+            /** Group Code */
+            group_code: string;
+            /**
+             * Group Name
+             * @description 竞标分组名称
+             */
+            group_name: string;
+            /** Inst Id */
+            inst_id: string;
+            /**
+             * Inst Name
+             * @description 医疗机构
+             */
+            inst_name: string;
+            /**
+             * Item Code
+             * @description 标的编码
+             */
+            item_code: string;
+            /**
+             * Item Name
+             * @description 标的名称
+             */
+            item_name: string;
+            /** Own */
+            own: number;
+            /**
+             * Price
+             * @description 中标价格
+             */
+            price: string;
+        };
         /** AnnouncementPage */
         AnnouncementPage: {
             /** Items */
@@ -2532,6 +3081,49 @@ export interface components {
             /** Revision */
             revision: number;
         };
+        /** DecisionResult */
+        DecisionResult: {
+            /**
+             * Error
+             * @default null
+             */
+            error: {
+                [key: string]: unknown;
+            } | null;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Status
+             * @default null
+             */
+            status: string | null;
+            /** Unit */
+            unit: string;
+        };
+        /** DecisionResults */
+        DecisionResults: {
+            /** Results */
+            results: components["schemas"]["DecisionResult"][];
+        };
+        /** Decisions */
+        Decisions: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approve" | "return";
+            /**
+             * Reason
+             * @description 驳回原因 (required to return)
+             * @default null
+             */
+            reason: string | null;
+            /**
+             * Units
+             * @description institution org ids, city or province codes
+             */
+            units: string[];
+        };
         /**
          * DeclarationBatch
          * @description Several products picked at once (勾选 … 确定); each is declared on its own.
@@ -2613,6 +3205,14 @@ export interface components {
              * @description the enterprise's product record
              */
             record_id: string;
+        };
+        /** DemandImportRequest */
+        DemandImportRequest: {
+            /**
+             * Upload Key
+             * @description from POST /allocation-demand-uploads (.csv or .xlsx)
+             */
+            upload_key: string;
         };
         /** DependencyCheck */
         DependencyCheck: {
@@ -2705,10 +3305,20 @@ export interface components {
          */
         Enum_actor_kind: "enterprise" | "medical_institution" | "pharmacy" | "city_bureau" | "province_bureau" | "alliance_office" | "platform";
         /**
-         * @description not_submitted=待提交; pending_city=待市医保审核; pending_province=待省医保审核; pending_alliance=待联采办审核; approved=审核通过; returned=退回修改
+         * @description save=暂存; submit=提交; approve=审核通过; return=退回修改; withdraw=撤回
          * @enum {string}
          */
-        Enum_allocation_status: "not_submitted" | "pending_city" | "pending_province" | "pending_alliance" | "approved" | "returned";
+        Enum_allocation_action: "save" | "submit" | "approve" | "return" | "withdraw";
+        /**
+         * @description open=审核中; submitted=已提交; approved=审核通过; returned=已退回
+         * @enum {string}
+         */
+        Enum_allocation_level_status: "open" | "submitted" | "approved" | "returned";
+        /**
+         * @description not_filled=未填报; draft=暂存; pending_city=待市医保审核; city_approved=市医保审核通过; returned=退回修改
+         * @enum {string}
+         */
+        Enum_allocation_status: "not_filled" | "draft" | "pending_city" | "city_approved" | "returned";
         /**
          * @description draft=待发布; filling=填报中; closed=填报截止; completed=已完成
          * @enum {string}
@@ -2730,10 +3340,10 @@ export interface components {
          */
         Enum_id_type: "resident_id" | "passport" | "hk_macao_pass" | "taiwan_pass" | "foreign_permanent_resident";
         /**
-         * @description dictionary_export=字典导出; registry_import=参考库导入; catalog_import=国家耗材目录导入; product_import=产品及包装导入; project_results_import=结果导入; project_catalog_import=项目目录导入; project_export=项目数据导出
+         * @description dictionary_export=字典导出; registry_import=参考库导入; catalog_import=国家耗材目录导入; product_import=产品及包装导入; project_results_import=结果导入; project_catalog_import=项目目录导入; project_export=项目数据导出; allocation_demand_import=分量需求量导入; allocation_agreement_export=协议采购量导出
          * @enum {string}
          */
-        Enum_job_kind: "dictionary_export" | "registry_import" | "catalog_import" | "product_import" | "project_results_import" | "project_catalog_import" | "project_export";
+        Enum_job_kind: "dictionary_export" | "registry_import" | "catalog_import" | "product_import" | "project_results_import" | "project_catalog_import" | "project_export" | "allocation_demand_import" | "allocation_agreement_export";
         /**
          * @description queued=排队中; running=执行中; succeeded=已完成; failed=失败
          * @enum {string}
@@ -2745,10 +3355,10 @@ export interface components {
          */
         Enum_org_status: "active" | "closed";
         /**
-         * @description change_password=请修改初始密码; password_expired=密码已过期，请修改密码; certify_role=请进行角色认证; enter_procurement=请进入招采系统完成机构关联或注册; self_distribution_due=请完成自配送填报; self_distribution_rejected=自配送填报审核不通过，请修改后重新提交
+         * @description change_password=请修改初始密码; password_expired=密码已过期，请修改密码; certify_role=请进行角色认证; enter_procurement=请进入招采系统完成机构关联或注册; grant_procurement_authorization=请为经办人授予招采授权，经办人方可办理业务; await_procurement_authorization=请联系本单位单位账号授予招采授权后再办理业务; self_distribution_due=请完成自配送填报; self_distribution_rejected=自配送填报审核不通过，请修改后重新提交
          * @enum {string}
          */
-        Enum_pending_action: "change_password" | "password_expired" | "certify_role" | "enter_procurement" | "self_distribution_due" | "self_distribution_rejected";
+        Enum_pending_action: "change_password" | "password_expired" | "certify_role" | "enter_procurement" | "grant_procurement_authorization" | "await_procurement_authorization" | "self_distribution_due" | "self_distribution_rejected";
         /**
          * @description qualification_maintain=资质维护; product_maintain=产品维护; declaration=产品申报; code_matching=产品对码; result_query=结果查询; allocation_fill=分量填报; allocation_review=分量审核; agreement_query=协议量查询; qualification_review=资质审核; registration_review=机构注册审核; project_manage=项目管理; catalog_import=目录导入; institution_supervision=下级机构管理; organisation_provisioning=机构账号下发
          * @enum {string}
@@ -2956,6 +3566,49 @@ export interface components {
              */
             verified_at: string | null;
         };
+        /** GroupIn */
+        GroupIn: {
+            /**
+             * Code
+             * @description 竞标分组编码
+             */
+            code: string;
+            /**
+             * Item Code
+             * @description 标的编码
+             */
+            item_code: string;
+            /**
+             * Item Name
+             * @description 标的名称
+             */
+            item_name: string;
+            /**
+             * Name
+             * @description 竞标分组名称
+             */
+            name: string;
+            /** Winners */
+            winners: components["schemas"]["WinnerIn"][];
+        };
+        /** GroupView */
+        GroupView: {
+            /** Code */
+            code: string;
+            /** Item Code */
+            item_code: string;
+            /** Item Name */
+            item_name: string;
+            /** Name */
+            name: string;
+            /**
+             * Winners
+             * @description [{credit_code, name, rank, price}] by rank
+             */
+            winners: {
+                [key: string]: unknown;
+            }[];
+        };
         /** HealthReport */
         HealthReport: {
             /** Checked At */
@@ -3081,6 +3734,90 @@ export interface components {
             status_label: string;
             /** Updated At */
             updated_at: string;
+        };
+        /** LevelListQuery */
+        LevelListQuery: {
+            /**
+             * Cursor
+             * @description opaque cursor from the previous page
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Limit
+             * @description page size
+             * @default 20
+             */
+            limit: number;
+            /**
+             * Status
+             * @description submission status (allocation_level_status)
+             * @default null
+             */
+            status: string | null;
+        };
+        /** LevelPage */
+        LevelPage: {
+            /** Items */
+            items: components["schemas"]["LevelView"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor: string | null;
+        };
+        /** LevelView */
+        LevelView: {
+            /** Allocated */
+            allocated: number;
+            /** Base */
+            base: number;
+            /**
+             * Counts
+             * @description units below by status
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** Demand */
+            demand: number;
+            /**
+             * Handled At
+             * @default null
+             */
+            handled_at: string | null;
+            /** Institutions */
+            institutions: number;
+            /** Province */
+            province: string;
+            /**
+             * Reason
+             * @default null
+             */
+            reason: string | null;
+            /** Remaining */
+            remaining: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Submitted At
+             * @default null
+             */
+            submitted_at: string | null;
+            /** Task Id */
+            task_id: string;
+            /**
+             * Unit
+             * @description city or province code
+             */
+            unit: string;
+            /**
+             * Unit Name
+             * @default null
+             */
+            unit_name: string | null;
         };
         /** ListingPage */
         ListingPage: {
@@ -4362,6 +5099,162 @@ export interface components {
             /** Token */
             token: string;
         };
+        /** SheetLine */
+        SheetLine: {
+            /** Base Total */
+            base_total: number;
+            /**
+             * Demand
+             * @description 总需求量
+             */
+            demand: number;
+            /** Group Code */
+            group_code: string;
+            /** Group Name */
+            group_name: string;
+            /**
+             * Item Code
+             * @description 标的编码
+             */
+            item_code: string;
+            /**
+             * Item Name
+             * @description 标的划分
+             */
+            item_name: string;
+            /**
+             * Remaining
+             * @description 剩余量
+             */
+            remaining: number;
+            /**
+             * Winners
+             * @description [{credit_code, name, rank, price, base 基础量, own 已自主分配剩余量, agreement 协议采购量}]
+             */
+            winners: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** SheetListQuery */
+        SheetListQuery: {
+            /**
+             * Cursor
+             * @description opaque cursor from the previous page
+             * @default null
+             */
+            cursor: string | null;
+            /**
+             * Limit
+             * @description page size
+             * @default 20
+             */
+            limit: number;
+            /**
+             * Status
+             * @description 审核状态 (allocation_status)
+             * @default null
+             */
+            status: string | null;
+        };
+        /** SheetPage */
+        SheetPage: {
+            /** Items */
+            items: components["schemas"]["SheetView"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor: string | null;
+        };
+        /** SheetSave */
+        SheetSave: {
+            /**
+             * Allocations
+             * @description {group code: {enterprise credit code: quantity}}; groups left out keep what was saved
+             */
+            allocations: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /**
+             * Version
+             * @description the version read (409 concurrent_update when stale)
+             */
+            version: number;
+        };
+        /** SheetSubmit */
+        SheetSubmit: {
+            /** Version */
+            version: number;
+        };
+        /** SheetView */
+        SheetView: {
+            /**
+             * Allocated
+             * @description 已自主分配采购量
+             */
+            allocated: number;
+            /**
+             * Base
+             * @description 基础量
+             */
+            base: number;
+            /** City */
+            city: string;
+            /**
+             * Demand
+             * @description 总需求量
+             */
+            demand: number;
+            /**
+             * Handled At
+             * @description 经办时间
+             * @default null
+             */
+            handled_at: string | null;
+            /** Inst Id */
+            inst_id: string;
+            /**
+             * Inst Name
+             * @description 医疗机构名称
+             */
+            inst_name: string;
+            /**
+             * Lines
+             * @default null
+             */
+            lines: components["schemas"]["SheetLine"][] | null;
+            /** Province */
+            province: string;
+            /**
+             * Reason
+             * @description 驳回原因
+             * @default null
+             */
+            reason: string | null;
+            /**
+             * Remaining
+             * @description 剩余量
+             */
+            remaining: number;
+            /** Status */
+            status: string;
+            /**
+             * Status Label
+             * @description 审核状态
+             */
+            status_label: string;
+            /**
+             * Submitted At
+             * @default null
+             */
+            submitted_at: string | null;
+            /** Task Id */
+            task_id: string;
+            /** Version */
+            version: number;
+        };
         /**
          * SmsPurpose
          * @enum {string}
@@ -4449,6 +5342,249 @@ export interface components {
             status: string;
             /** Status Label */
             status_label: string;
+        };
+        /** TaskCreate */
+        TaskCreate: {
+            /**
+             * Alliance Deadline
+             * Format: date-time
+             * @description 联采办审核截止
+             */
+            alliance_deadline: string;
+            /**
+             * City Deadline
+             * Format: date-time
+             * @description 市医保审核截止
+             */
+            city_deadline: string;
+            /**
+             * Fill Deadline
+             * Format: date-time
+             * @description 医疗机构填报截止
+             */
+            fill_deadline: string;
+            /**
+             * Groups
+             * @description bid groups (or source_project_id)
+             * @default null
+             */
+            groups: components["schemas"]["GroupIn"][] | null;
+            /**
+             * Name
+             * @description 分量项目名称
+             */
+            name: string;
+            /**
+             * Province Deadline
+             * Format: date-time
+             * @description 省医保审核截止
+             */
+            province_deadline: string;
+            /**
+             * Rule
+             * @description {base_percent: {n: percent}, rank_weights: {n: [w1..wn]}}
+             */
+            rule: {
+                [key: string]: unknown;
+            };
+            /**
+             * Source Project Id
+             * @description take the groups from this project's published results
+             * @default null
+             */
+            source_project_id: string | null;
+        };
+        /** TaskDetail */
+        TaskDetail: {
+            /**
+             * Alliance Deadline
+             * Format: date-time
+             */
+            alliance_deadline: string;
+            /**
+             * Allocated
+             * @description Σ own allocation of the approved provinces
+             */
+            allocated: number;
+            /** Base */
+            base: number;
+            /** Bid Groups */
+            bid_groups: components["schemas"]["GroupView"][];
+            /**
+             * City Deadline
+             * Format: date-time
+             */
+            city_deadline: string;
+            /**
+             * Completed At
+             * @default null
+             */
+            completed_at: string | null;
+            /** Demand */
+            demand: number;
+            /**
+             * Demand Imported At
+             * @default null
+             */
+            demand_imported_at: string | null;
+            /**
+             * Fill Deadline
+             * Format: date-time
+             */
+            fill_deadline: string;
+            /** Groups */
+            groups: number;
+            /** Institutions */
+            institutions: number;
+            /**
+             * My Status
+             * @description the caller's own level: its sheet, city or province status
+             * @default null
+             */
+            my_status: string | null;
+            /**
+             * My Status Label
+             * @default null
+             */
+            my_status_label: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Province Counts
+             * @description provinces by submission status
+             */
+            province_counts: {
+                [key: string]: number;
+            };
+            /**
+             * Province Deadline
+             * Format: date-time
+             */
+            province_deadline: string;
+            /** Provinces */
+            provinces: number;
+            /**
+             * Published At
+             * @default null
+             */
+            published_at: string | null;
+            /** Remaining */
+            remaining: number;
+            /** Rule */
+            rule: {
+                [key: string]: unknown;
+            };
+            /**
+             * Source Project Id
+             * @default null
+             */
+            source_project_id: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Task Id */
+            task_id: string;
+        };
+        /** TaskPage */
+        TaskPage: {
+            /** Items */
+            items: components["schemas"]["TaskView"][];
+            /**
+             * Next Cursor
+             * @default null
+             */
+            next_cursor: string | null;
+        };
+        /** TaskView */
+        TaskView: {
+            /**
+             * Alliance Deadline
+             * Format: date-time
+             */
+            alliance_deadline: string;
+            /**
+             * Allocated
+             * @description Σ own allocation of the approved provinces
+             */
+            allocated: number;
+            /** Base */
+            base: number;
+            /**
+             * City Deadline
+             * Format: date-time
+             */
+            city_deadline: string;
+            /**
+             * Completed At
+             * @default null
+             */
+            completed_at: string | null;
+            /** Demand */
+            demand: number;
+            /**
+             * Demand Imported At
+             * @default null
+             */
+            demand_imported_at: string | null;
+            /**
+             * Fill Deadline
+             * Format: date-time
+             */
+            fill_deadline: string;
+            /** Groups */
+            groups: number;
+            /** Institutions */
+            institutions: number;
+            /**
+             * My Status
+             * @description the caller's own level: its sheet, city or province status
+             * @default null
+             */
+            my_status: string | null;
+            /**
+             * My Status Label
+             * @default null
+             */
+            my_status_label: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Province Counts
+             * @description provinces by submission status
+             */
+            province_counts: {
+                [key: string]: number;
+            };
+            /**
+             * Province Deadline
+             * Format: date-time
+             */
+            province_deadline: string;
+            /** Provinces */
+            provinces: number;
+            /**
+             * Published At
+             * @default null
+             */
+            published_at: string | null;
+            /** Remaining */
+            remaining: number;
+            /** Rule */
+            rule: {
+                [key: string]: unknown;
+            };
+            /**
+             * Source Project Id
+             * @default null
+             */
+            source_project_id: string | null;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Task Id */
+            task_id: string;
         };
         /** TopicMessage */
         TopicMessage: {
@@ -4616,6 +5752,29 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** WinnerIn */
+        WinnerIn: {
+            /**
+             * Credit Code
+             * @description 中选企业统一社会信用代码
+             */
+            credit_code: string;
+            /**
+             * Name
+             * @description 申报企业名称
+             */
+            name: string;
+            /**
+             * Price
+             * @description 中标价格 (元), a decimal string
+             */
+            price: string;
+            /**
+             * Rank
+             * @description 组内排名
+             */
+            rank: number;
+        };
         /** WorkbenchPage */
         WorkbenchPage: {
             /** Items */
@@ -4762,6 +5921,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -4896,6 +6064,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -4959,6 +6136,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -5012,6 +6198,1878 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_demand_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportTemplate"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_demand_uploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and payload replay the first response */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_agreement_exports: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and payload replay the first response */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgreementExportRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_agreements: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                item_code?: string | null;
+                group_code?: string | null;
+                enterprise?: string | null;
+                institution?: string | null;
+                city?: string | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementPage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_alliance_decisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decisions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionResults"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_alliance_provinces: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelPage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_city_decisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decisions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionResults"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_city_sheets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetPage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_city_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_city_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_demand_imports: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description retries with the same key and payload replay the first response */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DemandImportRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_finalise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_levels_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                unit: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_my_sheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_allocation_tasks_task_id_my_sheet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SheetSave"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_my_sheet_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SheetSubmit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_province_cities: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelPage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_province_cities_city_sheets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+                city: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetPage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_province_decisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decisions"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionResults"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_province_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_province_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LevelView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_allocation_tasks_task_id_publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskDetail"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict or wrong state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_sheets_inst_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                inst_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5564,6 +8622,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -5765,6 +8832,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6064,6 +9140,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -6352,6 +9437,15 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6763,6 +9857,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -6906,6 +10009,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -6959,6 +10071,15 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7090,6 +10211,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7311,6 +10441,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -7495,6 +10634,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -7610,6 +10758,15 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7757,6 +10914,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8083,6 +11249,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -8147,6 +11322,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8370,6 +11554,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Too many requests */
             429: {
                 headers: {
@@ -8421,6 +11614,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Too many requests */
             429: {
                 headers: {
@@ -8465,6 +11667,15 @@ export interface operations {
             };
             /** @description Invalid input */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8535,6 +11746,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -8588,6 +11808,15 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8718,6 +11947,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -8818,6 +12056,15 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8963,6 +12210,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -9036,6 +12292,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9266,6 +12531,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -9340,6 +12614,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9568,6 +12851,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -9722,6 +13014,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -9866,6 +13167,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10086,6 +13396,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10442,6 +13761,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -10506,6 +13834,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10646,6 +13983,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10985,6 +14331,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -11029,6 +14384,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11143,6 +14507,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -11196,6 +14569,15 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11395,6 +14777,15 @@ export interface operations {
             };
             /** @description Conflict or wrong state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11648,6 +15039,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -11753,6 +15153,15 @@ export interface operations {
             };
             /** @description Invalid input */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11876,6 +15285,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -11958,6 +15376,15 @@ export interface operations {
             };
             /** @description Invalid input */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12108,6 +15535,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description A bug: the body carries a correlation id */
             500: {
                 headers: {
@@ -12210,6 +15646,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
