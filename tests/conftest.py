@@ -35,7 +35,10 @@ import pytest  # noqa: E402
 
 LAYERS = ("domain", "api", "workflows", "e2e", "infra", "portal", "browser")
 # Session-scoped fixtures that are one expensive thing each: their tests share one process.
-SHARED_SESSION_FIXTURES = ("local_stack",)
+# Two stacks, not one: the e2e and the browser journeys both work on the demo organisations'
+# records (one enterprise_info per organisation), so each suite gets its own demo world; the
+# two groups run side by side on the two workers.
+SHARED_SESSION_FIXTURES = ("local_stack", "browser_stack")
 # Run last: the synth they wait for is started in the background at collection.
 LATE_LAYERS = ("infra",)
 
@@ -105,9 +108,18 @@ def pytest_collection_finish(session):
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory):
-    """The local stack exactly as `make run` starts it (free ports), once per test process
-    (and, grouped, once per run)."""
+    """The local stack exactly as `make run` starts it (free ports) for the e2e tests: once per
+    run (its tests are grouped into one worker)."""
     from tests.local_stack import running_stack
 
     with running_stack(tmp_path_factory.mktemp("stack")) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def browser_stack(tmp_path_factory):
+    """Another such stack, portal included, for the browser journeys (their own demo world)."""
+    from tests.local_stack import running_stack
+
+    with running_stack(tmp_path_factory.mktemp("browser-stack")) as stack:
         yield stack

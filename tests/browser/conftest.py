@@ -18,9 +18,9 @@ from tests.local_stack import DEMO_CLOSE_MINUTES  # noqa: F401  (the journeys wa
 
 
 @pytest.fixture(scope="session")
-def stack(local_stack):
-    """The run's one local stack (tests/conftest.py ``local_stack``), shared with the e2e tests."""
-    return local_stack
+def stack(browser_stack):
+    """The browser journeys' local stack (tests/conftest.py ``browser_stack``)."""
+    return browser_stack
 
 
 @pytest.fixture(scope="session")

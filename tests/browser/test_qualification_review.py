@@ -10,6 +10,7 @@ from tests.browser.journeys import (choose_option, fill_date, html_as_pdf, log_i
                                     upload)
 
 ENTERPRISE, REVIEWER = "13800000007", "13800000001"
+FINAL_REVIEWER = "13800000012"  # four eyes: another person approves the final level (docs/review-chain.md)
 
 
 def _expect_count(page, label: str, count: int) -> None:
@@ -85,17 +86,29 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
     item.get_by_role("button", name="通过", exact=True).click()
     toast(rev, "待复审")
 
-    # The final level as a batch of the selected rows, with a result per row.
+    # The final level as a batch of the selected rows, with a result per row: the first-level
+    # approver is refused at its row (four eyes), the second reviewer succeeds.
     rev.locator("[data-test=queues]").get_by_text("企业信息 · 待复审").click()
-    final = _row(rev, "queue", "企业信息")
-    final.locator(".el-checkbox").click()
+    _row(rev, "queue", "企业信息").locator(".el-checkbox").click()
     rev.locator("[data-test=batch-approve]").click()
     results = rev.locator("[data-test=batch-results]")
     results.wait_for()
-    assert "成功：审核通过" in results.inner_text(), f"batch result per row: {results.inner_text()!r}"
-    rev.wait_for_timeout(500)  # the dialog's animation, for the screenshot only
-    rev.screenshot(path=shots / "review-batch.png")
+    assert "初审通过人不能复审通过同一记录" in results.inner_text(), \
+        f"the first-level approver's final approval must be refused at its row: {results.inner_text()!r}"
     rev.keyboard.press("Escape")
+
+    rev2 = new_page()
+    log_in(rev2, FINAL_REVIEWER)
+    rev2.get_by_role("menuitem", name="资质审核", exact=True).click()
+    rev2.locator("[data-test=queues]").get_by_text("企业信息 · 待复审").click()
+    _row(rev2, "queue", "企业信息").locator(".el-checkbox").click()
+    rev2.locator("[data-test=batch-approve]").click()
+    results = rev2.locator("[data-test=batch-results]")
+    results.wait_for()
+    assert "成功：审核通过" in results.inner_text(), f"batch result per row: {results.inner_text()!r}"
+    rev2.wait_for_timeout(500)  # the dialog's animation, for the screenshot only
+    rev2.screenshot(path=shots / "review-batch.png")
+    rev2.context.close()
 
     # The enterprise changes the approved record: a new draft revision; the approved one stays effective.
     ent.locator("[data-test=record-tabs]").get_by_text("审核通过").click()
