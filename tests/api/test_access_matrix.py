@@ -36,6 +36,7 @@ ACCESS_CODES = frozenset({
 WITH_BODY = {"POST", "PUT", "PATCH"}
 ALL_ACCOUNT_KINDS = frozenset({"unit", "operator", "sub_account"})
 LOGS_OUT = ("/sessions/current", "DELETE")  # bumps the caller's token version
+TOKEN_REUSE_S = 60.0  # well inside the shortest token lifetime (5 minutes)
 
 # What the default role created with each organisation grants (the kind's full set).
 ALL_PERMISSIONS = {
@@ -102,12 +103,17 @@ class World:
     orgs: dict = field(default_factory=dict)
     actors: list[Actor] = field(default_factory=list)
     subs: dict = field(default_factory=dict)  # org key -> sub-account id
-    tokens: dict = field(default_factory=dict)  # actor name -> token, until the actor logs out
+    tokens: dict = field(default_factory=dict)  # actor name -> (token, minted at), until the actor logs out
 
     def token_of(self, actor: Actor) -> str | None:
-        if actor.name not in self.tokens:
-            self.tokens[actor.name] = actor.token()
-        return self.tokens[actor.name]
+        """The actor's token, minted again after ``TOKEN_REUSE_S``: select_org and password_change tokens
+        live 5 minutes, and the matrix may run longer than that on a loaded machine."""
+        import time
+
+        cached = self.tokens.get(actor.name)
+        if cached is None or time.monotonic() - cached[1] > TOKEN_REUSE_S:
+            cached = self.tokens[actor.name] = (actor.token(), time.monotonic())
+        return cached[0]
 
     def forget_token(self, actor: Actor) -> None:
         self.tokens.pop(actor.name, None)
