@@ -36,7 +36,6 @@ ACCESS_CODES = frozenset({
 WITH_BODY = {"POST", "PUT", "PATCH"}
 ALL_ACCOUNT_KINDS = frozenset({"unit", "operator", "sub_account"})
 LOGS_OUT = ("/sessions/current", "DELETE")  # bumps the caller's token version
-TOKEN_REUSE_S = 60.0  # well inside the shortest token lifetime (5 minutes)
 
 # What the default role created with each organisation grants (the kind's full set).
 ALL_PERMISSIONS = {
@@ -97,23 +96,30 @@ class Actor:
         return tokens.issue(self.account_id, self.org_id, self.scope, version, clock.now())[0]
 
 
+def _expires_within(token: str, seconds: float) -> bool:
+    import jwt
+
+    from chalicelib import clock
+
+    exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    return exp is not None and exp - clock.now().timestamp() < seconds
+
+
 @dataclass
 class World:
     client: object
     orgs: dict = field(default_factory=dict)
     actors: list[Actor] = field(default_factory=list)
     subs: dict = field(default_factory=dict)  # org key -> sub-account id
-    tokens: dict = field(default_factory=dict)  # actor name -> (token, minted at), until the actor logs out
+    tokens: dict = field(default_factory=dict)  # actor name -> token, until the actor logs out
 
     def token_of(self, actor: Actor) -> str | None:
-        """The actor's token, minted again after ``TOKEN_REUSE_S``: select_org and password_change tokens
-        live 5 minutes, and the matrix may run longer than that on a loaded machine."""
-        import time
-
-        cached = self.tokens.get(actor.name)
-        if cached is None or time.monotonic() - cached[1] > TOKEN_REUSE_S:
-            cached = self.tokens[actor.name] = (actor.token(), time.monotonic())
-        return cached[0]
+        """The actor's token, minted again when it is about to expire: a select_org or
+        password_change token lives 5 minutes, and the matrix can take longer than that."""
+        token = self.tokens.get(actor.name)
+        if token is None or (actor.raw_token is None and _expires_within(token, seconds=90)):
+            token = self.tokens[actor.name] = actor.token()
+        return token
 
     def forget_token(self, actor: Actor) -> None:
         self.tokens.pop(actor.name, None)
