@@ -70,16 +70,30 @@ def seed_registries(orgs: list[dict[str, str]]) -> int:
     return count
 
 
+def add_operator(uow, org_id: str, role_id: str, name: str, mobile: str, id_body: str, hashed: str, now) -> None:
+    """An operator (经办人) bound to the organisation with its default role, authorised for procurement;
+    ``id_body``: the first 17 digits of a resident id. ``uow``: a unit of work (or ``ops.province.BatchSink``)."""
+    from chalicelib.domain.enums import AccountKind
+    from chalicelib.domain.identity.validators import resident_id_check_digit
+    from chalicelib.security import codes
+    from chalicelib.services.identity.registration import bind_operator, claim, new_account
+    from chalicelib.store import identity as store
+
+    operator = new_account(AccountKind.OPERATOR, mobile, hashed, now, name=name, mobile=mobile, id_type="resident_id",
+                           id_number_digest=codes.digest("id_number", id_body + resident_id_check_digit(id_body)),
+                           id_number_masked=f"{id_body[:4]}**********", id_valid_from="2020-01-01")
+    claim(uow, store.login_pk("mobile", mobile), operator.account_id, None)
+    uow.put(operator)
+    bind_operator(uow, org_id, operator.account_id, role_id, now, authorized=True, actor="seed")
+
+
 def seed_demo_orgs(orgs: list[dict[str, str]]) -> list[dict[str, str]]:
     """An organisation and logins for every actor (SPEC §2). Demo accounts skip the
     first-login password change so the printed logins work at once."""
     from chalicelib import clock
-    from chalicelib.domain.enums import AccountKind, ActorKind, ProcurementStatus, UnitRole
-    from chalicelib.domain.identity.validators import resident_id_check_digit
-    from chalicelib.security import codes, passwords
-    from chalicelib.services.identity.registration import (
-        add_org_with_unit_account, bind_operator, claim, new_account,
-    )
+    from chalicelib.domain.enums import ActorKind, ProcurementStatus, UnitRole
+    from chalicelib.security import passwords
+    from chalicelib.services.identity.registration import add_org_with_unit_account
     from chalicelib.store import identity as store
     from chalicelib.store.identity import OrgItem
     from chalicelib.store.uow import UnitOfWork
@@ -96,17 +110,12 @@ def seed_demo_orgs(orgs: list[dict[str, str]]) -> list[dict[str, str]]:
             uow, kind, o["name"], o["credit_code"], o["region_code"], o["unit_account"], hashed, now,
             provisioned=False, actor="seed", legal_rep="张法人", contact_name=o["operator_name"],
             contact_phone=o["operator_mobile"])
-        operators = [(o["operator_mobile"], o["operator_name"], "经办人")] + \
-            [(m, name, label) for key, m, name, label in DEMO_EXTRA_OPERATORS if key == o["key"]]
-        for extra, (mobile, name, _) in enumerate(operators):
-            id_body = f"{o['region_code']}1980{1 + extra:02d}01{n:03d}"
-            operator = new_account(AccountKind.OPERATOR, mobile, hashed, now, name=name, mobile=mobile,
-                                   id_type="resident_id",
-                                   id_number_digest=codes.digest("id_number", id_body + resident_id_check_digit(id_body)),
-                                   id_number_masked=f"{id_body[:4]}**********", id_valid_from="2020-01-01")
-            claim(uow, store.login_pk("mobile", mobile), operator.account_id, None)
-            uow.put(operator)
-            bind_operator(uow, org.org_id, operator.account_id, role.role_id, now, authorized=True, actor="seed")
+        add_operator(uow, org.org_id, role.role_id, o["operator_name"], o["operator_mobile"],
+                     f"{o['region_code']}19800101{n:03d}", hashed, now)
+        extras = [(mobile, name, label) for key, mobile, name, label in DEMO_EXTRA_OPERATORS if key == o["key"]]
+        for extra, (mobile, name, _) in enumerate(extras, start=2):
+            add_operator(uow, org.org_id, role.role_id, name, mobile, f"{o['region_code']}1980{extra:02d}01{n:03d}",
+                         hashed, now)
         uow.commit()
         actions = []
         if o["role"]:
@@ -116,8 +125,9 @@ def seed_demo_orgs(orgs: list[dict[str, str]]) -> list[dict[str, str]]:
         if actions:
             store.get_org(org.org_id).update(actions=actions)
         logins.append({"role": f"{kind.label} 单位账号", "login": o["unit_account"], "password": DEMO_PASSWORD})
-        for mobile, _, label in operators:
-            logins.append({"role": f"{kind.label} {label}", "login": mobile, "password": DEMO_PASSWORD})
+        logins.append({"role": f"{kind.label} 经办人", "login": o["operator_mobile"], "password": DEMO_PASSWORD})
+        logins += [{"role": f"{kind.label} {label}", "login": mobile, "password": DEMO_PASSWORD}
+                   for mobile, _, label in extras]
     return logins
 
 
