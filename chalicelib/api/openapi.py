@@ -17,7 +17,8 @@ from chalicelib.schemas.common import ErrorResponse
 
 REF = "#/components/schemas/{model}"
 STATUS_TEXT = {400: "Invalid input", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
-               409: "Conflict or wrong state", 415: "The body is not JSON", 429: "Too many requests", 503: "A dependency is unavailable"}
+               409: "Conflict or wrong state", 415: "The body is not JSON", 429: "Too many requests",
+               503: "A dependency is unavailable"}
 
 
 def _models(docs: list[EndpointDoc]) -> list[type[BaseModel]]:

@@ -136,6 +136,10 @@ def _parse_int(digits: str) -> int:
     return int(digits) if len(digits) <= 20 else INT64[1] + 1
 
 
+def _too_deep(path: str) -> ValidationFailed:
+    return ValidationFailed.on(path or "body", f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", code="body_too_deep")
+
+
 def _check_json_values(data: Any) -> None:
     """Walk the parsed body without recursion: nesting deeper than
     ``MAX_JSON_DEPTH``, integers beyond 64 bits and non-finite numbers are
@@ -144,7 +148,7 @@ def _check_json_values(data: Any) -> None:
     while stack:
         value, path, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            raise ValidationFailed.on(path or "body", f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", code="body_too_deep")
+            raise _too_deep(path)
         if isinstance(value, dict):
             for key in value:
                 _check_text(key, path or "body")
@@ -178,7 +182,7 @@ def _read_json_body(request: Any) -> Any:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw  # strict: json.loads(bytes) lets surrogates by
         data = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except RecursionError:  # the C scanner recurses once per level: ~1,000 levels exhaust the stack
-        raise ValidationFailed.on("body", f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", code="body_too_deep") from None
+        raise _too_deep("") from None
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.on("body", "请求体不是合法的 JSON", code="malformed_json") from None
     _check_json_values(data)

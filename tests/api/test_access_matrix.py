@@ -424,7 +424,8 @@ def test_matrix_exercises_every_rule(world):
     accesses = [ENDPOINTS[route].access for route in ROUTES]
     produced = {want[1] for access in accesses for actor in world.actors
                 if (want := expected(access, actor)) != PASS}
-    needed = {"unauthenticated", "invalid_token", "token_expired", "session_revoked", "password_change_required", "organisation_not_selected"}
+    needed = {"unauthenticated", "invalid_token", "token_expired", "session_revoked", "password_change_required",
+              "organisation_not_selected"}
     if any({k.value for k in a.account_kinds} != ALL_ACCOUNT_KINDS for a in accesses):
         needed.add("account_kind_forbidden")
     if any(a.business for a in accesses):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-import time
 from unittest import mock
 
 from tests import factory
@@ -35,14 +34,16 @@ def _item_keys(request_body: dict) -> list[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def dynamodb_like_conflicts(window_s: float = 0.05):
-    """While a transaction is applied (held ``window_s`` in flight), another one
-    touching any of its items is cancelled with TransactionConflict on it."""
+def dynamodb_like_conflicts(hold_until_conflicts: int = 3, max_hold_s: float = 5.0):
+    """While a transaction is applied, another one touching any of its items is
+    cancelled with TransactionConflict on it. The first transaction claiming a
+    credit code is held in flight until ``hold_until_conflicts`` others ran into it (at most
+    ``max_hold_s``), so the race is exercised however the threads are scheduled."""
     from moto.core.botocore_stubber import BotocoreStubber
 
     in_flight: dict[tuple[str, str], int] = {}
-    lock = threading.Lock()
-    seen = {"conflicts": 0}
+    lock = threading.Condition()
+    seen = {"conflicts": 0, "held": False}
     serialised = BotocoreStubber.process_request
 
     def process_request(self, request):
@@ -56,6 +57,9 @@ def dynamodb_like_conflicts(window_s: float = 0.05):
                 in_flight.update({k: me for k in keys})
             else:
                 seen["conflicts"] += 1
+                lock.notify_all()
+            hold = not any(clashes) and not seen["held"] and any('"credit#' in key for _, key in keys)
+            seen["held"] = seen["held"] or hold
         if any(clashes):
             reasons = [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"} if c
                        else {"Code": "None"} for c in clashes]
@@ -65,7 +69,9 @@ def dynamodb_like_conflicts(window_s: float = 0.05):
                 "message": f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
                 "CancellationReasons": reasons})
         try:
-            time.sleep(window_s)
+            if hold:
+                with lock:
+                    lock.wait_for(lambda: seen["conflicts"] >= hold_until_conflicts, timeout=max_hold_s)
             return serialised(self, request)
         finally:
             with lock:

@@ -163,6 +163,54 @@ def test_register_an_enterprise_and_log_in_over_http(stack):
     assert "await_procurement_authorization" in [a["code"] for a in op_session["pending_actions"]], op_session
 
 
+def test_parallel_registrations_of_one_credit_code_over_http(stack):
+    """20 clients register one fresh credit code at once: one 201, every loser 409 credit_code_taken
+    (docs/reliability.md #3). Needs the local store (issue 15): stock moto_server answers concurrent
+    transactions with its own 500 (RuntimeError: dictionary changed size during iteration)."""
+    pytest.importorskip("ops.localstore", reason="stock moto_server is not safe under concurrent transactions")
+    import random
+    import re
+    import threading
+
+    from tests import factory
+
+    base, code, parallel = stack["url"], factory.credit_code(), 20
+
+    def captcha() -> dict:
+        _, c = _post(f"{base}/captchas", {})
+        _, a = _get(f"{base}/dev/captchas/{c['captcha_id']}")
+        return {"captcha_id": c["captcha_id"], "captcha_answer": a["answer"]}
+
+    bodies = []
+    for i in range(parallel):
+        mobile = factory.mobile()
+        status, sent = _post(f"{base}/sms-codes", {"mobile": mobile, "purpose": "register", **captcha()})
+        assert status == 202, sent
+        _, outbox = _get(f"{base}/dev/outbox/sms?limit=50")
+        sms = re.search(r"(\d{6})", next(m for m in outbox["items"] if m["mobile"] == mobile)["message"]).group(1)
+        bodies.append({"unit": {"unit_account": f"race{i}{random.randint(10000, 99999)}", "password": "Reg#Strong2026",
+                                "unit_name": "青海并发注册测试有限公司", "credit_code": code, "kind": "enterprise",
+                                "region_code": "630100", "legal_rep": "张三", "contact_name": "李四",
+                                "contact_phone": "13912345678"},
+                       "operator": {"name": "王五", "id_type": "resident_id", "id_number": factory.resident_id(),
+                                    "id_valid_start": "2020-01-01", "id_valid_end": None, "mobile": mobile,
+                                    "password": "Op#Strong2026"},
+                       "sms_code": sms})
+    barrier, outcomes = threading.Barrier(parallel), []
+
+    def register(payload):
+        barrier.wait()
+        status, answer = _post(f"{base}/registrations", payload)
+        outcomes.append((status, answer.get("error", {}).get("code")))
+
+    threads = [threading.Thread(target=register, args=(b,)) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(outcomes) == [(201, None)] + [(409, "credit_code_taken")] * (parallel - 1), sorted(outcomes)
+
+
 def test_a_record_goes_through_both_review_levels_with_a_visible_execution(stack):
     """Upload a PDF with the presigned POST, keep a record, submit, review twice."""
     import boto3
