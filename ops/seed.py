@@ -124,9 +124,8 @@ def seed_demo_orgs(orgs: list[dict[str, str]]) -> list[dict[str, str]]:
         if actions:
             store.get_org(org.org_id).update(actions=actions)
         logins.append({"role": f"{kind.label} 单位账号", "login": o["unit_account"], "password": DEMO_PASSWORD})
-        logins.append({"role": f"{kind.label} 经办人", "login": o["operator_mobile"], "password": DEMO_PASSWORD})
         logins += [{"role": f"{kind.label} {label}", "login": mobile, "password": DEMO_PASSWORD}
-                   for mobile, _, label in extras]
+                   for mobile, _, label in operators]
     return logins
 
 
