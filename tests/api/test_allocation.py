@@ -236,6 +236,8 @@ def test_the_whole_chain_with_a_return_a_withdraw_and_a_resubmit(api, client, aw
     rows = ok(api.get(T(task_id, "/agreements"), token=city), "city agreements")["items"]
     assert {r["inst_id"] for r in rows} == {h1, h2} and all(r["final"] for r in rows)
     assert sum(r["agreement"] for r in rows) == 16 + 10 + 72, "agreements sum to the approved demand"
+    listed = ok(api.get("/allocation-tasks", token=world.token("e2")), "an enterprise finds the task")["items"]
+    assert [t["task_id"] for t in listed] == [task_id] and listed[0]["status"] == "completed"
     e2 = ok(api.get(T(task_id, "/agreements"), token=world.token("e2")), "e2 agreements")["items"]
     assert e2 and {r["credit_code"] for r in e2} == {world.code("e2")}, "an enterprise sees only its own rows"
     assert_error(api.get(T(task_id, f"/agreements?enterprise={world.code('e1')}"), token=world.token("e2")), 403,
