@@ -254,3 +254,19 @@ def test_the_whole_chain_with_a_return_a_withdraw_and_a_resubmit(api, client, aw
     exported = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert len(exported) == 6 and {r[2] for r in exported} == {"A组"}, exported
     assert h3  # city a2 never submitted: not a blocker for the province (it has nothing approved)
+
+
+def test_every_step_is_audited_with_who_when_from_to_and_reason(api, world, task_id):
+    from chalicelib.store import audit
+
+    h1 = world.org_id("h1")
+    fill(api, world, task_id, "h1")
+    ok(api.post(T(task_id, "/city/decisions"), {"units": [h1], "decision": "return", "reason": "数量有误"},
+                token=world.token("city_a1")), "return")
+    entries = audit.history(f"asheet#{task_id}#{h1}", limit=20, cursor=None, newest_first=False).items
+    steps = {(e["action"], e["from_status"], e["to_status"]) for e in entries}  # one frozen instant: any order
+    assert steps == {("allocation_saved", "not_filled", "draft"), ("allocation_submitted", "draft", "pending_city"),
+                     ("allocation_city_return", "pending_city", "returned")}, steps
+    last = next(e for e in entries if e["action"] == "allocation_city_return")
+    assert last["reason"] == "数量有误" and last["actor"] == f"account#{world.accounts['city_a1'][0]}", last
+    assert last["at"], "when"
