@@ -270,3 +270,36 @@ def test_every_step_is_audited_with_who_when_from_to_and_reason(api, world, task
     last = next(e for e in entries if e["action"] == "allocation_city_return")
     assert last["reason"] == "数量有误" and last["actor"] == f"account#{world.accounts['city_a1'][0]}", last
     assert last["at"], "when"
+
+
+def test_a_task_takes_its_groups_from_a_projects_published_results(api, world):
+    """The results rows are written straight to the store here (their import is tested in test_project_results)."""
+    from chalicelib.store import project_results as results
+    from chalicelib.store.projects import project_pk
+
+    project_id = "p" * 32
+    rows = [("A组", "e1", 1, "10.00", "补片甲"), ("A组", "e2", 2, "9.00", "补片甲"), ("A组", "e1", 3, "8.00", "补片乙"),
+            ("B组", "e3", 1, "5.50", "补片丙"), ("B组", "e2", 2, "5.00", "补片丙")]
+    for seq, (group, ent, rank, price, product) in enumerate(rows, start=1):
+        results.ResultRowItem(pk=project_pk(project_id), sk=results.row_sk("b1", seq), project_id=project_id,
+                              batch_id="b1", seq=seq, source_row=seq + 1, bid_group=group, rank=rank,
+                              org_id=world.org_id(ent), credit_code=world.code(ent), enterprise_name=f"{ent}企业",
+                              product_name=product, price=price).save()
+    head = results.ResultsHeadItem(pk=project_pk(project_id), sk=results.HEAD_SK, project_id=project_id,
+                                   batch_id="b1", rows=len(rows), groups="{}", imported_at="2026-01-01T00:00:00Z",
+                                   imported_by="test")
+    head.save()
+    body = task_body(world, clock.now(), groups=None, source_project_id=project_id)
+    assert_error(api.post("/allocation-tasks", body, token=world.token("office")), 400, "results_not_published",
+                 "results imported but not published")
+    head.update(actions=[results.ResultsHeadItem.results_published_at.set("2026-01-02T00:00:00Z")])
+    created = ok(api.post("/allocation-tasks", body, token=world.token("office")), "from results", 201)
+    groups = {g["name"]: g for g in created["bid_groups"]}
+    assert set(groups) == {"A组", "B组"} and created["source_project_id"] == project_id
+    assert [(w["credit_code"], w["rank"]) for w in groups["A组"]["winners"]] == \
+        [(world.code("e1"), 1), (world.code("e2"), 2)], "one winner per enterprise, its best rank"
+    assert groups["B组"]["winners"][0]["price"] == "5.50"
+    both = task_body(world, clock.now(), source_project_id=project_id)
+    error = assert_error(api.post("/allocation-tasks", both, token=world.token("office")), 400,
+                         "validation_failed", "groups and a source project")
+    assert error["details"][0]["field"] == "groups"
