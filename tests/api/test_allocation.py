@@ -303,3 +303,38 @@ def test_a_task_takes_its_groups_from_a_projects_published_results(api, world):
     error = assert_error(api.post("/allocation-tasks", both, token=world.token("office")), 400,
                          "validation_failed", "groups and a source project")
     assert error["details"][0]["field"] == "groups"
+
+
+def test_two_concurrent_saves_of_one_sheet_exactly_one_wins(world, task_id):
+    """Same version read by two editors, saved at once: one 200, one 409, the winner's data kept."""
+    import threading
+
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.schemas.allocation import SheetSave
+    from chalicelib.services.allocation import sheets
+    from tests.allocation_support import principal
+
+    p = principal(world, "h1")
+    version = sheets.get(p, task_id).version
+    e1, e2 = world.code("e1"), world.code("e2")
+    outcomes: dict[str, str] = {}
+    start = threading.Barrier(2)
+
+    def save(name: str, code: str) -> None:
+        start.wait()
+        try:
+            sheets.save(p, task_id, SheetSave(version=version, allocations={"G1": {code: 7}}))
+            outcomes[name] = "saved"
+        except Conflict as exc:
+            outcomes[name] = exc.code
+
+    threads = [threading.Thread(target=save, args=(n, c)) for n, c in (("a", e1), ("b", e2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == ["concurrent_update", "saved"], outcomes
+    winner = e1 if outcomes["a"] == "saved" else e2
+    g1 = next(line for line in sheets.get(p, task_id).lines if line.group_code == "G1")
+    assert {w["credit_code"]: w["own"] for w in g1.winners}[winner] == 7, "the winning save is what is kept"
+    assert sheets.get(p, task_id).version == version + 1
