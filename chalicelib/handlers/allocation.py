@@ -32,7 +32,8 @@ ALLIANCE = business(Permission.ALLOCATION_REVIEW, actors=frozenset({ActorKind.AL
 REVIEWERS = business(Permission.ALLOCATION_REVIEW, actors=frozenset({
     ActorKind.CITY_BUREAU, ActorKind.PROVINCE_BUREAU, ActorKind.ALLIANCE_OFFICE}))
 PARTIES = business(None, actors=frozenset({ActorKind.ALLIANCE_OFFICE, ActorKind.PROVINCE_BUREAU,
-                                           ActorKind.CITY_BUREAU, ActorKind.MEDICAL_INSTITUTION}))
+                                           ActorKind.CITY_BUREAU, ActorKind.MEDICAL_INSTITUTION,
+                                           ActorKind.ENTERPRISE}))  # enterprises: to find their agreements
 AGREEMENTS = business(Permission.AGREEMENT_QUERY)
 T = "/allocation-tasks/{task_id}"
 

@@ -183,12 +183,16 @@ class LevelPage(Model):
     next_cursor: str | None = None
 
 
-class AgreementQuery(PageQuery):
+class AgreementFilters(Strict):
     item_code: str | None = Field(None, max_length=40, description="标的编码")
     group_code: str | None = Field(None, max_length=40, description="竞标分组")
     enterprise: str | None = Field(None, max_length=18, description="申报企业统一社会信用代码")
     institution: str | None = Field(None, max_length=64, description="医疗机构 org id")
     city: str | None = Field(None, pattern=r"^\d{6}$", description="one city (province / alliance office)")
+
+
+class AgreementQuery(PageQuery, AgreementFilters):
+    pass
 
 
 class AgreementRow(Model):
@@ -214,9 +218,5 @@ class AgreementPage(Model):
                                                       "`limit` institutions")
 
 
-class AgreementExportRequest(Strict):
-    item_code: str | None = Field(None, max_length=40)
-    group_code: str | None = Field(None, max_length=40)
-    enterprise: str | None = Field(None, max_length=18)
-    institution: str | None = Field(None, max_length=64)
-    city: str | None = Field(None, pattern=r"^\d{6}$")
+class AgreementExportRequest(AgreementFilters):
+    """The filters of the agreement list; the export holds every row they select."""

@@ -116,19 +116,12 @@ class IdempotencyTable(Model):
     expires_at = TTLAttribute()
 
 
-class AllocationTable(Model):
+class AllocationTable(MainTable):
     """Base of the allocation entities (tasks, bid groups, sheets, city and province submissions;
-    docs/allocation.md): bulk rows written by BatchWriteItem, so a table of their own."""
+    docs/allocation.md): bulk rows written by BatchWriteItem, so a table of their own, with the
+    same key shape as ``main`` (inherited; only the table differs)."""
 
     Meta = _meta("allocation")
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    gsi1pk = UnicodeAttribute(null=True)
-    gsi1sk = UnicodeAttribute(null=True)
-    gsi2pk = UnicodeAttribute(null=True)
-    gsi2sk = UnicodeAttribute(null=True)
-    gsi1 = _Gsi1()
-    gsi2 = _Gsi2()
 
 
 TABLE_MODELS: tuple[type[Model], ...] = (MainTable, AuditTable, IdempotencyTable, AllocationTable)

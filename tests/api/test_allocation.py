@@ -236,6 +236,8 @@ def test_the_whole_chain_with_a_return_a_withdraw_and_a_resubmit(api, client, aw
     rows = ok(api.get(T(task_id, "/agreements"), token=city), "city agreements")["items"]
     assert {r["inst_id"] for r in rows} == {h1, h2} and all(r["final"] for r in rows)
     assert sum(r["agreement"] for r in rows) == 16 + 10 + 72, "agreements sum to the approved demand"
+    listed = ok(api.get("/allocation-tasks", token=world.token("e2")), "an enterprise finds the task")["items"]
+    assert [t["task_id"] for t in listed] == [task_id] and listed[0]["status"] == "completed"
     e2 = ok(api.get(T(task_id, "/agreements"), token=world.token("e2")), "e2 agreements")["items"]
     assert e2 and {r["credit_code"] for r in e2} == {world.code("e2")}, "an enterprise sees only its own rows"
     assert_error(api.get(T(task_id, f"/agreements?enterprise={world.code('e1')}"), token=world.token("e2")), 403,
@@ -252,3 +254,87 @@ def test_the_whole_chain_with_a_return_a_withdraw_and_a_resubmit(api, client, aw
     exported = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert len(exported) == 6 and {r[2] for r in exported} == {"A组"}, exported
     assert h3  # city a2 never submitted: not a blocker for the province (it has nothing approved)
+
+
+def test_every_step_is_audited_with_who_when_from_to_and_reason(api, world, task_id):
+    from chalicelib.store import audit
+
+    h1 = world.org_id("h1")
+    fill(api, world, task_id, "h1")
+    ok(api.post(T(task_id, "/city/decisions"), {"units": [h1], "decision": "return", "reason": "数量有误"},
+                token=world.token("city_a1")), "return")
+    entries = audit.history(f"asheet#{task_id}#{h1}", limit=20, cursor=None, newest_first=False).items
+    steps = {(e["action"], e["from_status"], e["to_status"]) for e in entries}  # one frozen instant: any order
+    assert steps == {("allocation_saved", "not_filled", "draft"), ("allocation_submitted", "draft", "pending_city"),
+                     ("allocation_city_return", "pending_city", "returned")}, steps
+    last = next(e for e in entries if e["action"] == "allocation_city_return")
+    assert last["reason"] == "数量有误" and last["actor"] == f"account#{world.accounts['city_a1'][0]}", last
+    assert last["at"], "when"
+
+
+def test_a_task_takes_its_groups_from_a_projects_published_results(api, world):
+    """The results rows are written straight to the store here (their import is tested in test_project_results)."""
+    from chalicelib.store import project_results as results
+    from chalicelib.store.projects import project_pk
+
+    project_id = "p" * 32
+    rows = [("A组", "e1", 1, "10.00", "补片甲"), ("A组", "e2", 2, "9.00", "补片甲"), ("A组", "e1", 3, "8.00", "补片乙"),
+            ("B组", "e3", 1, "5.50", "补片丙"), ("B组", "e2", 2, "5.00", "补片丙")]
+    for seq, (group, ent, rank, price, product) in enumerate(rows, start=1):
+        results.ResultRowItem(pk=project_pk(project_id), sk=results.row_sk("b1", seq), project_id=project_id,
+                              batch_id="b1", seq=seq, source_row=seq + 1, bid_group=group, rank=rank,
+                              org_id=world.org_id(ent), credit_code=world.code(ent), enterprise_name=f"{ent}企业",
+                              product_name=product, price=price).save()
+    head = results.ResultsHeadItem(pk=project_pk(project_id), sk=results.HEAD_SK, project_id=project_id,
+                                   batch_id="b1", rows=len(rows), groups="{}", imported_at="2026-01-01T00:00:00Z",
+                                   imported_by="test")
+    head.save()
+    body = task_body(world, clock.now(), groups=None, source_project_id=project_id)
+    assert_error(api.post("/allocation-tasks", body, token=world.token("office")), 400, "results_not_published",
+                 "results imported but not published")
+    head.update(actions=[results.ResultsHeadItem.results_published_at.set("2026-01-02T00:00:00Z")])
+    created = ok(api.post("/allocation-tasks", body, token=world.token("office")), "from results", 201)
+    groups = {g["name"]: g for g in created["bid_groups"]}
+    assert set(groups) == {"A组", "B组"} and created["source_project_id"] == project_id
+    assert [(w["credit_code"], w["rank"]) for w in groups["A组"]["winners"]] == \
+        [(world.code("e1"), 1), (world.code("e2"), 2)], "one winner per enterprise, its best rank"
+    assert groups["B组"]["winners"][0]["price"] == "5.50"
+    both = task_body(world, clock.now(), source_project_id=project_id)
+    error = assert_error(api.post("/allocation-tasks", both, token=world.token("office")), 400,
+                         "validation_failed", "groups and a source project")
+    assert error["details"][0]["field"] == "groups"
+
+
+def test_two_concurrent_saves_of_one_sheet_exactly_one_wins(world, task_id):
+    """Same version read by two editors, saved at once: one 200, one 409, the winner's data kept."""
+    import threading
+
+    from chalicelib.domain.errors import Conflict
+    from chalicelib.schemas.allocation import SheetSave
+    from chalicelib.services.allocation import sheets
+    from tests.allocation_support import principal
+
+    p = principal(world, "h1")
+    version = sheets.get(p, task_id).version
+    e1, e2 = world.code("e1"), world.code("e2")
+    outcomes: dict[str, str] = {}
+    start = threading.Barrier(2)
+
+    def save(name: str, code: str) -> None:
+        start.wait()
+        try:
+            sheets.save(p, task_id, SheetSave(version=version, allocations={"G1": {code: 7}}))
+            outcomes[name] = "saved"
+        except Conflict as exc:
+            outcomes[name] = exc.code
+
+    threads = [threading.Thread(target=save, args=(n, c)) for n, c in (("a", e1), ("b", e2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == ["concurrent_update", "saved"], outcomes
+    winner = e1 if outcomes["a"] == "saved" else e2
+    g1 = next(line for line in sheets.get(p, task_id).lines if line.group_code == "G1")
+    assert {w["credit_code"]: w["own"] for w in g1.winners}[winner] == 7, "the winning save is what is kept"
+    assert sheets.get(p, task_id).version == version + 1

@@ -14,6 +14,9 @@ from chalicelib.domain.errors import ValidationFailed
 RULE = Rule.parse({"base_percent": {"1": 80, "2": 60, "3": 60, "4": 50},
                    "rank_weights": {"1": [1], "2": [6, 4], "3": [5, 3, 2], "4": [4, 3, 2, 1]}})
 
+# no per-example deadline: the suite runs on a shared, loaded machine (timings are never asserted)
+relaxed = settings(deadline=None)
+
 weights_st = st.lists(st.integers(min_value=1, max_value=1000), min_size=1, max_size=6).map(tuple)
 pool_st = st.integers(min_value=0, max_value=10 ** 9)
 
@@ -29,6 +32,7 @@ def groups(draw):
     return rule, [Winner(f"E{i:02d}", r) for i, r in enumerate(ranks)]
 
 
+@relaxed
 @given(pool_st, weights_st)
 def test_split_is_exact_and_non_negative(pool, weights):
     shares = split(pool, weights)
@@ -37,6 +41,7 @@ def test_split_is_exact_and_non_negative(pool, weights):
     assert len(shares) == len(weights)
 
 
+@relaxed
 @given(pool_st, weights_st)
 def test_split_is_within_one_of_the_quota(pool, weights):
     """The quota property of largest remainder: each share is the quota rounded down or up."""
@@ -45,6 +50,7 @@ def test_split_is_within_one_of_the_quota(pool, weights):
         assert pool * w // total <= share <= pool * w // total + 1, f"{share} is not floor/ceil of {pool}*{w}/{total}"
 
 
+@relaxed
 @given(groups(), st.integers(min_value=0, max_value=10 ** 7))
 def test_base_totals_exact_and_remaining_non_negative(group, demand):
     rule, winners = group
@@ -56,6 +62,7 @@ def test_base_totals_exact_and_remaining_non_negative(group, demand):
     assert 0 <= demand - sum(base) <= demand, f"remaining {demand - sum(base)} out of [0, {demand}]"
 
 
+@relaxed
 @given(groups(), st.integers(min_value=0, max_value=10 ** 7), st.integers(min_value=0, max_value=10 ** 5))
 def test_total_base_is_monotone_in_demand(group, demand, more):
     rule, winners = group
@@ -64,6 +71,7 @@ def test_total_base_is_monotone_in_demand(group, demand, more):
     assert low <= high, f"total base fell from {low} to {high} when demand rose from {demand} to {demand + more}"
 
 
+@relaxed
 @given(groups(), st.integers(min_value=0, max_value=10 ** 7), st.randoms(use_true_random=False))
 def test_deterministic_and_independent_of_winner_order(group, demand, rnd):
     rule, winners = group
@@ -75,7 +83,7 @@ def test_deterministic_and_independent_of_winner_order(group, demand, rnd):
     assert again == expected, f"order {[w.code for w in shuffled]} gave {again}, expected {expected}"
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(groups(), st.integers(min_value=0, max_value=10 ** 5), st.data())
 def test_any_exact_allocation_of_remaining_is_accepted_and_agreements_sum_to_demand(group, demand, data):
     rule, winners = group

@@ -492,6 +492,72 @@ def test_the_whole_project_path_over_http(stack):
     assert status == 200 and len(history["items"]) == 1, history
 
 
+def test_the_whole_allocation_path_over_http(stack):
+    """docs/allocation.md: a task from creation through demand import, filling, a return and resubmit, city
+    submit, withdraw and submit again, province and alliance review, finalise, agreements and their export."""
+    from datetime import datetime, timedelta, timezone
+
+    base = stack["url"]
+    office, city, province = (_login(base, m, "Demo@2026qh")["token"] for m in
+                              ("13800000002", "13800000004", "13800000003"))
+    hospital, maker = (_login(base, m, "Demo@2026qh")["token"] for m in ("13800000005", "13800000007"))
+    _, me = _get_auth(f"{base}/me", maker)
+    _, maker_org = _get_auth(f"{base}/org", maker)
+    _, hospital_org = _get_auth(f"{base}/org", hospital)
+    now = datetime.now(timezone.utc)
+    body = {"name": "端到端分量", "rule": {"base_percent": {"2": 60}, "rank_weights": {"2": [6, 4]}},
+            "groups": [{"code": "G1", "name": "A组", "item_code": "T1", "item_name": "疝补片", "winners": [
+                {"credit_code": maker_org["credit_code"], "name": "制造", "rank": 1, "price": "100.00"},
+                {"credit_code": "91110000MA00000017", "name": "北京", "rank": 2, "price": "90.00"}]}],
+            **{f"{k}_deadline": (now + timedelta(days=d)).isoformat()
+               for k, d in (("fill", 2), ("city", 3), ("province", 4), ("alliance", 5))}}
+    status, task = _post(f"{base}/allocation-tasks", body, office)
+    assert status == 201, task
+    t = f"{base}/allocation-tasks/{task['task_id']}"
+    demand = f"credit_code,group_code,demand\n{hospital_org['credit_code']},G1,16\n".encode()
+    _upload_and_run(base, office, "/allocation-demand-uploads", f"/allocation-tasks/{task['task_id']}/demand-imports",
+                    "需求量.csv", demand)
+    assert _post(f"{t}/publish", {}, office)[0] == 200
+    status, sheet = _get_auth(f"{t}/my-sheet", hospital)
+    assert status == 200 and [w["base"] for w in sheet["lines"][0]["winners"]] == [5, 4], sheet  # 9 = 60 % of 16 by 6:4
+
+    def fill() -> None:
+        _, current = _get_auth(f"{t}/my-sheet", hospital)
+        status, saved = _call("PUT", f"{t}/my-sheet", hospital, {"version": current["version"], "allocations": {
+            "G1": {maker_org["credit_code"]: 5, "91110000MA00000017": 2}}})
+        assert status == 200, saved
+        status, sent = _post(f"{t}/my-sheet/submit", {"version": saved["version"]}, hospital)
+        assert status == 200 and sent["status"] == "pending_city", sent
+
+    fill()
+    inst = hospital_org["org_id"]
+    status, back = _post(f"{t}/city/decisions", {"units": [inst], "decision": "return", "reason": "请核对"}, city)
+    assert status == 200 and back["results"][0]["ok"], back
+    assert _get_auth(f"{t}/my-sheet", hospital)[1]["reason"] == "请核对"
+    fill()
+    assert _post(f"{t}/city/decisions", {"units": [inst], "decision": "approve"}, city)[1]["results"][0]["ok"]
+    assert _post(f"{t}/city/submit", {}, city)[1]["status"] == "submitted"
+    assert _post(f"{t}/city/withdraw", {}, city)[1]["status"] == "open"
+    assert _post(f"{t}/city/submit", {}, city)[0] == 200
+    assert _post(f"{t}/province/decisions", {"units": ["630100"], "decision": "approve"}, province)[0] == 200
+    assert _post(f"{t}/province/submit", {}, province)[0] == 200
+    assert _post(f"{t}/alliance/decisions", {"units": ["630000"], "decision": "approve"}, office)[0] == 200
+    status, final = _post(f"{t}/finalise", {}, office)
+    assert status == 200 and final["status"] == "completed", final
+    status, rows = _get_auth(f"{t}/agreements", maker)
+    assert status == 200 and [(r["agreement"], r["final"]) for r in rows["items"]] == [(10, True)], rows  # base 5 + own 5
+    status, job = _post(f"{t}/agreement-exports", {}, maker)
+    assert status == 202, job
+    deadline = time.monotonic() + 60
+    while job["status"] not in ("succeeded", "failed") and time.monotonic() < deadline:
+        time.sleep(0.3)
+        _, job = _get_auth(f"{base}/jobs/{job['job_id']}", maker)
+    assert job["status"] == "succeeded" and job["result_url"], job
+    with urllib.request.urlopen(job["result_url"], timeout=30) as r:
+        assert r.read()[:2] == b"PK", "the export is an XLSX"
+    assert me["login"] == "13800000007"
+
+
 @pytest.mark.stops_local_stack  # sorted after every other test of the stack (tests/conftest.py)
 def test_ctrl_c_stops_every_child(stack):
     assert stack.stop() == 0, "make run should exit 0 on Ctrl-C"
