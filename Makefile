@@ -8,7 +8,7 @@ PORT ?= 8000
 AWS_PORT ?= 5001
 TICK ?= 30
 
-.PHONY: run test test-fast bench bench-import bench-project-catalog bench-local-store venv clean policy
+.PHONY: run test test-fast bench bench-import bench-project-catalog bench-local-store bench-local-province venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -43,6 +43,9 @@ bench-project-catalog: $(STAMP)
 
 bench-local-store: $(STAMP)
 	$(PY) bench/local_store.py
+
+bench-local-province: $(STAMP)
+	$(PY) bench/local_province.py
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write

@@ -326,3 +326,48 @@ def test_patched_queries_and_transactions_never_walk_or_copy_the_table(monkeypat
         assert client.get_item(TableName=TABLE, Key={"pk": s("new"), "sk": s("1")}).get("Item") is None, \
             "the cancelled transaction's put was not rolled back"
         monkeypatch.undo()  # before the store is reverted
+
+
+def test_read_answers_have_the_bodies_moto_serialises(monkeypatch):
+    """The JSON-encoded reads (Query, Scan, GetItem, BatchGetItem) against moto's serializer, body for body,
+    over every attribute type."""
+    import json
+
+    from moto.dynamodb import responses
+
+    from ops.localstore import dynamodb as localstore
+
+    compared = []
+    with moto_dynamodb(patched=True) as client:
+        patched = responses.DynamoHandler.serialized
+
+        def both_ways(handler, result):
+            fast = patched(handler, result)
+            slow = localstore._stock["serialized"](handler, result)
+            if handler._get_action() in localstore.JSON_READS:
+                compared.append(handler._get_action())
+                assert (fast[0], json.loads(fast[2])) == (slow[0], json.loads(slow[2])), handler._get_action()
+                assert fast[1].get("Content-Type") == slow[1].get("Content-Type")
+                assert [type(c.get("CapacityUnits")) for c in json.loads(fast[2]).get("ConsumedCapacity", [])] == \
+                    [type(c.get("CapacityUnits")) for c in json.loads(slow[2]).get("ConsumedCapacity", [])]
+            return fast
+
+        monkeypatch.setattr(responses.DynamoHandler, "serialized", both_ways)
+        call = Recorder(client)
+        create_tables(call)
+        load(call)
+        call("put every type", "put_item", TableName=TABLE, Item={
+            "pk": s("types"), "sk": s("1"), "b": {"B": b"\x00\x01hi"}, "n": {"N": "1.50"},
+            "l": {"L": [{"S": "x"}, {"NULL": True}, {"BOOL": False}]}, "m": {"M": {"k": {"SS": ["a", "b"]}}},
+            "bs": {"BS": [b"ab"]}, "ns": {"NS": ["1", "2.5"]}})
+        queries(call)
+        call("get", "get_item", TableName=TABLE, Key={"pk": s("types"), "sk": s("1")})
+        call("get missing", "get_item", TableName=TABLE, Key={"pk": s("none"), "sk": s("1")})
+        call("batch get", "batch_get_item", RequestItems={TABLE: {"Keys": [
+            {"pk": s("types"), "sk": s("1")}, {"pk": s("p1"), "sk": s("s100")}]}}, ReturnConsumedCapacity="TOTAL")
+        call("scan", "scan", TableName=TABLE, Limit=7, ReturnConsumedCapacity="INDEXES")
+        call("scan count", "scan", TableName=TABLE, Select="COUNT")
+        call("query capacity", "query", TableName=TABLE, KeyConditionExpression="pk = :p",
+             ExpressionAttributeValues={":p": s("p1")}, ReturnConsumedCapacity="TOTAL")
+        monkeypatch.undo()
+    assert set(compared) == set(localstore.JSON_READS), f"not compared: {set(localstore.JSON_READS) - set(compared)}"
