@@ -587,9 +587,14 @@ def _doubles(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def json_read(handler: Any, action_result: Any) -> bool:
+    """An answer this patch writes with the JSON encoder (a read that succeeded)."""
+    return type(action_result) in (ActionResult, moto_responses.DynamoResult) \
+        and isinstance(action_result.result, dict) and handler._get_action() in JSON_READS
+
+
 def _serialized(self: Any, action_result: Any) -> Any:
-    if type(action_result) is ActionResult and isinstance(action_result.result, dict) \
-            and self._get_action() in JSON_READS:
+    if json_read(self, action_result):
         headers = {"Content-Type": JSON_CONTENT_TYPE}
         headers.update(self.response_headers)
         return 200, headers, dynamo_json_dump(_doubles(action_result.result))
