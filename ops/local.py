@@ -90,7 +90,7 @@ def moto_command(host: str, port: int, store: str = "patched") -> list[str]:
 
 def start_moto(host: str, port: int, store: str = "patched") -> subprocess.Popen:
     RUN_DIR.mkdir(exist_ok=True)
-    out = (RUN_DIR / "moto.log").open("w")
+    out = (RUN_DIR / f"moto-{port}.log").open("w")  # one log per stack: several may run at once
     proc = subprocess.Popen(moto_command(host, port, store), stdout=out, cwd=ROOT,
                             stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://{host}:{port}/moto-api/", 30, proc)
