@@ -64,6 +64,11 @@ def load(call: Recorder, seed: int = 7) -> None:
         call(f"single {i}", "put_item", TableName="single", Item={"id": s(f"i{i}"), "v": {"N": str(i)}})
 
 
+def loaded(call: Recorder) -> None:
+    create_tables(call)
+    load(call)
+
+
 def pages(call: Recorder, label: str, **params) -> None:
     """Every page of a query, following LastEvaluatedKey."""
     start = None
@@ -142,8 +147,7 @@ def queries(call: Recorder) -> None:
 
 def test_queries_answer_as_stock_moto():
     def scenario(call: Recorder) -> None:
-        create_tables(call)
-        load(call)
+        loaded(call)
         queries(call)
 
     assert_same(*both(scenario))
@@ -151,8 +155,7 @@ def test_queries_answer_as_stock_moto():
 
 def test_queries_after_writes_that_move_items_between_partitions():
     def scenario(call: Recorder) -> None:
-        create_tables(call)
-        load(call)
+        loaded(call)
         queries(call)  # the indexes exist from here on: every write below must keep them
         rng = random.Random(3)
         for i in range(60):
@@ -178,8 +181,7 @@ def test_queries_after_writes_that_move_items_between_partitions():
 
 def test_paging_from_a_start_key_that_is_not_an_item():
     def scenario(call: Recorder) -> None:
-        create_tables(call)
-        load(call)
+        loaded(call)
         for forward in (True, False):
             for sk in ("s0999", "s", "s100", "t"):
                 call(f"pk from {sk} {forward}", "query", TableName=TABLE, Limit=4, ScanIndexForward=forward,
@@ -198,8 +200,7 @@ def test_foreign_and_malformed_start_keys_are_refused_as_dynamodb_refuses_them()
     raises a TypeError (a 500 from moto_server) or pages from another partition."""
     with moto_dynamodb(patched=True) as client:
         call = Recorder(client)
-        create_tables(call)
-        load(call)
+        loaded(call)
         gsi = call("gsi1 g0", "query", TableName=TABLE, IndexName="gsi1", Limit=5,
                    KeyConditionExpression="g1pk = :g", ExpressionAttributeValues={":g": s("g0")})
         base = call("p1", "query", TableName=TABLE, Limit=5,
@@ -229,8 +230,7 @@ def _transaction(call: Recorder, label: str, items: list, **params) -> dict:
 
 def test_transactions_commit_cancel_and_roll_back_as_stock_moto():
     def scenario(call: Recorder) -> None:
-        create_tables(call)
-        load(call)
+        loaded(call)
         queries(call)
         key = lambda p, i: {"pk": s(f"p{p}"), "sk": s(f"s{i:03d}")}  # noqa: E731
         existing = call("scan for keys", "scan", TableName=TABLE, Limit=6, ProjectionExpression="pk, sk")["Items"]
@@ -311,8 +311,7 @@ def test_patched_queries_and_transactions_never_walk_or_copy_the_table(monkeypat
 
     with moto_dynamodb(patched=True) as client:
         call = Recorder(client)
-        create_tables(call)
-        load(call)
+        loaded(call)
         monkeypatch.setitem(localstore._stock, "all_items", forbidden)
         monkeypatch.setattr(Table, "__deepcopy__", forbidden, raising=False)
         queries(call)
@@ -357,8 +356,7 @@ def test_read_answers_have_the_bodies_moto_serialises(monkeypatch):
 
         monkeypatch.setattr(responses.DynamoHandler, "serialized", both_ways)
         call = Recorder(client)
-        create_tables(call)
-        load(call)
+        loaded(call)
         call("put every type", "put_item", TableName=TABLE, Item={
             "pk": s("types"), "sk": s("1"), "b": {"B": b"\x00\x01hi"}, "n": {"N": "1.50"},
             "l": {"L": [{"S": "x"}, {"NULL": True}, {"BOOL": False}]}, "m": {"M": {"k": {"SS": ["a", "b"]}}},
