@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation venv clean policy
+.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -79,6 +79,9 @@ portal-build: $(STAMP) $(PORTAL_STAMP)
 # Regenerate portal/src/api/schema.d.ts from the API's OpenAPI document (a test checks it).
 portal-types: $(STAMP) $(PORTAL_STAMP)
 	$(PY) -m ops.portal types
+
+bench-local-province: $(STAMP)
+	$(PY) bench/local_province.py
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write

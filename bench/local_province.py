@@ -24,7 +24,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -120,9 +120,7 @@ def measure(http: Http, runs: int, seed: int = 4) -> dict[str, list[float]]:
     for n in rng.sample(range(1, ENTERPRISES + 1), runs):
         token = http.login(operator_mobile(n))
         for tab in ("approved", "draft"):
-            page = timed("list: my products (page of 100)", "GET", f"/records/product?tab={tab}&limit=100",
-                         token=token)
-        cursor = page.get("next_cursor")
+            timed("list: my products (page of 100)", "GET", f"/records/product?tab={tab}&limit=100", token=token)
         declared = timed("list: my declarations (page of 100)", "GET",
                          f"/projects/{project_id}/declarations?limit=100", token=token)["items"]
         catalog = timed("list: project catalog (page of 100)", "GET", f"/projects/{project_id}/catalog?limit=100",
@@ -146,7 +144,6 @@ def measure(http: Http, runs: int, seed: int = 4) -> dict[str, list[float]]:
         timed("write: withdraw a declaration", "DELETE", f"/projects/{project_id}/declarations/{code}", token=token)
         timed("write: declare a product", "POST", f"/projects/{project_id}/declarations", {"code27": code},
               token=token)
-        del cursor
     return times
 
 

@@ -222,19 +222,24 @@ def catalog(sink: BatchSink, registrants: list[tuple[str, str]], now) -> tuple[l
 
 # -- the enterprises' libraries -------------------------------------------------------
 
-def _record(kind, org_id: str, raw: dict[str, Any], national: dict[str, Any], status: str, now, sink) -> None:
-    """A record as ``engine.create`` (and, past draft, the review) leaves it."""
-    from chalicelib.domain.enums import ReviewStatus
+def _shape(kind, raw: dict[str, Any], national: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """A record's key, title and data as the kind's own model, check and enrich make them."""
     from chalicelib.services.records.catalog_kinds import CATALOG_KINDS
-    from chalicelib.services.records.engine import draft_items, record_in_state
 
     spec = CATALOG_KINDS[kind]
     model = spec.model.model_validate(raw)
     for name, value in national.items():
         setattr(model, name, value)
-    data = {**model.model_dump(mode="json"), **spec.enrich(None, model)}
-    record_id = f"{kind.value}-{org_id}-{spec.key(model)}"
-    head, rev = draft_items(kind, org_id, record_id, spec.title(model), data, (), now)
+    return spec.key(model), spec.title(model), {**model.model_dump(mode="json"), **spec.enrich(None, model)}
+
+
+def _record(kind, org_id: str, shaped: tuple[str, str, dict[str, Any]], status: str, now, sink) -> None:
+    """A record as ``engine.create`` (and, past draft, the review) leaves it."""
+    from chalicelib.domain.enums import ReviewStatus
+    from chalicelib.services.records.engine import draft_items, record_in_state
+
+    key, title, data = shaped
+    head, rev = draft_items(kind, org_id, f"{kind.value}-{org_id}-{key}", title, data, (), now)
     record_in_state(head, rev, ReviewStatus(status), now, reason="资料不全" if status == "rejected" else None)
     sink.put(head)
     sink.put(rev)
@@ -255,21 +260,31 @@ def libraries(sink: BatchSink, enterprises: list[tuple[str, str]], certs, items,
     statuses = [status for count, status in STATES for _ in range(count)]
     approved: dict[str, list[str]] = {}
     progress = Progress("library products", len(enterprises) * PRODUCTS_PER_ENTERPRISE)
+    shaped: dict[tuple, tuple[str, str, dict[str, Any]]] = {}  # the same catalog entry in 3 libraries
+
+    def shape(kind, key: str, raw: dict[str, Any], national: dict[str, Any]):
+        if (kind, key) not in shaped:
+            shaped[(kind, key)] = _shape(kind, raw, national)
+        return shaped[(kind, key)]
+
     for e, (org_id, _) in enumerate(enterprises):
         mine = [certs[(e + k) % len(certs)] for k in range(3)]
         library = []
         for cert in mine:
-            _record(RecordKind.REGISTRATION_CERTIFICATE, org_id, {"cert_no": cert.cert_no}, {"_cert": cert},
-                    "approved", now, sink)
+            _record(RecordKind.REGISTRATION_CERTIFICATE, org_id, shape(
+                RecordKind.REGISTRATION_CERTIFICATE, cert.cert_no, {"cert_no": cert.cert_no}, {"_cert": cert}),
+                "approved", now, sink)
             for item in items_of[cert.cert_no]:
-                _record(RecordKind.CONSUMABLE_ITEM, org_id, {"code20": item.code20}, {"_item": item}, "approved",
-                        now, sink)
+                _record(RecordKind.CONSUMABLE_ITEM, org_id, shape(
+                    RecordKind.CONSUMABLE_ITEM, item.code20, {"code20": item.code20}, {"_item": item}),
+                    "approved", now, sink)
                 library += products_of[item.code20]
         approved[org_id] = []
         for product, status in zip(library[:PRODUCTS_PER_ENTERPRISE], statuses):
             raw = {"code27": product.code27, "min_usage_unit": "U001", "min_package_unit": "U016",
                    "min_package_ratio": 10}
-            _record(RecordKind.PRODUCT, org_id, raw, {"_product": product, "_units": units}, status, now, sink)
+            _record(RecordKind.PRODUCT, org_id, shape(RecordKind.PRODUCT, product.code27, raw,
+                                                      {"_product": product, "_units": units}), status, now, sink)
             if status == "approved":
                 approved[org_id].append(product.code27)
         sink.drain()

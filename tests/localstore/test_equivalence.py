@@ -64,6 +64,11 @@ def load(call: Recorder, seed: int = 7) -> None:
         call(f"single {i}", "put_item", TableName="single", Item={"id": s(f"i{i}"), "v": {"N": str(i)}})
 
 
+def loaded(call: Recorder) -> None:
+    create_tables(call)
+    load(call)
+
+
 def pages(call: Recorder, label: str, **params) -> None:
     """Every page of a query, following LastEvaluatedKey."""
     start = None
@@ -142,8 +147,7 @@ def queries(call: Recorder) -> None:
 
 def test_queries_answer_as_stock_moto():
     def scenario(call: Recorder) -> None:
-        create_tables(call)
-        load(call)
+        loaded(call)
         queries(call)
 
     assert_same(*both(scenario))
@@ -151,8 +155,7 @@ def test_queries_answer_as_stock_moto():
 
 def test_queries_after_writes_that_move_items_between_partitions():
     def scenario(call: Recorder) -> None:
-        create_tables(call)
-        load(call)
+        loaded(call)
         queries(call)  # the indexes exist from here on: every write below must keep them
         rng = random.Random(3)
         for i in range(60):
@@ -178,8 +181,7 @@ def test_queries_after_writes_that_move_items_between_partitions():
 
 def test_paging_from_a_start_key_that_is_not_an_item():
     def scenario(call: Recorder) -> None:
-        create_tables(call)
-        load(call)
+        loaded(call)
         for forward in (True, False):
             for sk in ("s0999", "s", "s100", "t"):
                 call(f"pk from {sk} {forward}", "query", TableName=TABLE, Limit=4, ScanIndexForward=forward,
@@ -198,8 +200,7 @@ def test_foreign_and_malformed_start_keys_are_refused_as_dynamodb_refuses_them()
     raises a TypeError (a 500 from moto_server) or pages from another partition."""
     with moto_dynamodb(patched=True) as client:
         call = Recorder(client)
-        create_tables(call)
-        load(call)
+        loaded(call)
         gsi = call("gsi1 g0", "query", TableName=TABLE, IndexName="gsi1", Limit=5,
                    KeyConditionExpression="g1pk = :g", ExpressionAttributeValues={":g": s("g0")})
         base = call("p1", "query", TableName=TABLE, Limit=5,
@@ -229,8 +230,7 @@ def _transaction(call: Recorder, label: str, items: list, **params) -> dict:
 
 def test_transactions_commit_cancel_and_roll_back_as_stock_moto():
     def scenario(call: Recorder) -> None:
-        create_tables(call)
-        load(call)
+        loaded(call)
         queries(call)
         key = lambda p, i: {"pk": s(f"p{p}"), "sk": s(f"s{i:03d}")}  # noqa: E731
         existing = call("scan for keys", "scan", TableName=TABLE, Limit=6, ProjectionExpression="pk, sk")["Items"]
@@ -311,8 +311,7 @@ def test_patched_queries_and_transactions_never_walk_or_copy_the_table(monkeypat
 
     with moto_dynamodb(patched=True) as client:
         call = Recorder(client)
-        create_tables(call)
-        load(call)
+        loaded(call)
         monkeypatch.setitem(localstore._stock, "all_items", forbidden)
         monkeypatch.setattr(Table, "__deepcopy__", forbidden, raising=False)
         queries(call)
@@ -326,3 +325,54 @@ def test_patched_queries_and_transactions_never_walk_or_copy_the_table(monkeypat
         assert client.get_item(TableName=TABLE, Key={"pk": s("new"), "sk": s("1")}).get("Item") is None, \
             "the cancelled transaction's put was not rolled back"
         monkeypatch.undo()  # before the store is reverted
+
+
+def test_read_answers_have_the_bodies_moto_serialises(monkeypatch):
+    """The JSON-encoded reads (Query, Scan, GetItem, BatchGetItem) against moto's serializer, body for body,
+    over every attribute type."""
+    import json
+
+    from moto.dynamodb import responses
+
+    from ops.localstore import dynamodb as localstore
+
+    compared, differences = [], []  # an assertion inside moto would become an error answer: kept for later
+    with moto_dynamodb(patched=True) as client:
+        patched = responses.DynamoHandler.serialized
+
+        def both_ways(handler, result):
+            fast = patched(handler, result)
+            slow = localstore._stock["serialized"](handler, result)
+            action = handler._get_action()
+            if action in localstore.JSON_READS and not isinstance(result.result, Exception):
+                compared.append(action)
+                fast_body, slow_body = json.loads(fast[2]), json.loads(slow[2])
+                capacity = [[type(c.get("CapacityUnits")) for c in body.get("ConsumedCapacity", [])]
+                            for body in (fast_body, slow_body)]
+                if not localstore.json_read(handler, result) or (fast[0], fast_body) != (slow[0], slow_body) \
+                        or fast[1].get("Content-Type") != slow[1].get("Content-Type") or capacity[0] != capacity[1]:
+                    differences.append((action, fast, slow))
+            return fast
+
+        monkeypatch.setattr(responses.DynamoHandler, "serialized", both_ways)
+        call = Recorder(client)
+        loaded(call)
+        call("put every type", "put_item", TableName=TABLE, Item={
+            "pk": s("types"), "sk": s("1"), "b": {"B": b"\x00\x01hi"}, "n": {"N": "1.50"},
+            "l": {"L": [{"S": "x"}, {"NULL": True}, {"BOOL": False}]}, "m": {"M": {"k": {"SS": ["a", "b"]}}},
+            "bs": {"BS": [b"ab"]}, "ns": {"NS": ["1", "2.5"]}})
+        queries(call)
+        call("get", "get_item", TableName=TABLE, Key={"pk": s("types"), "sk": s("1")})
+        call("get missing", "get_item", TableName=TABLE, Key={"pk": s("none"), "sk": s("1")})
+        call("batch get", "batch_get_item", RequestItems={TABLE: {"Keys": [
+            {"pk": s("types"), "sk": s("1")}, {"pk": s("p1"), "sk": s("s100")}]}}, ReturnConsumedCapacity="TOTAL")
+        call("batch get, capacity by default", "batch_get_item", RequestItems={TABLE: {"Keys": [
+            {"pk": s("p1"), "sk": s("s100")}, {"pk": s("p2"), "sk": s("s101")}]}})
+        call("scan", "scan", TableName=TABLE, Limit=7, ReturnConsumedCapacity="INDEXES")
+        call("scan count", "scan", TableName=TABLE, Select="COUNT")
+        call("query capacity", "query", TableName=TABLE, KeyConditionExpression="pk = :p",
+             ExpressionAttributeValues={":p": s("p1")}, ReturnConsumedCapacity="TOTAL")
+        monkeypatch.undo()
+    assert not differences, f"{len(differences)} answers differ from moto's serializer, first: {differences[0]}"
+    assert set(compared) == set(localstore.JSON_READS), f"not compared: {set(localstore.JSON_READS) - set(compared)}"
+    assert all("error" not in answer for _, answer in call.answers), "a call failed"
