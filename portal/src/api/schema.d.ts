@@ -2740,6 +2740,11 @@ export interface components {
          */
         Enum_job_status: "queued" | "running" | "succeeded" | "failed";
         /**
+         * @description bound=已绑定; unbound=已解绑
+         * @enum {string}
+         */
+        Enum_membership_status: "bound" | "unbound";
+        /**
          * @description active=正常; closed=已注销
          * @enum {string}
          */
