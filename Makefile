@@ -25,12 +25,17 @@ venv: $(STAMP)
 run: $(STAMP) $(PORTAL_STAMP)
 	$(PY) -m ops.local --port $(PORT) --aws-port $(AWS_PORT) --portal-port $(PORTAL_PORT) --tick $(TICK)
 
-# pytest exits 5 when it collects no test: that is not a failure.
+# The whole suite on every core (docs/operations.md "The test suite"); pytest
+# exits 5 when it collects no test: that is not a failure.
+# `make test PYTEST_ARGS=tests/api/test_projects.py` runs one part; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 test: $(STAMP) $(PORTAL_STAMP) browser-deps
-	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
+# The inner loop: everything but the local stack, the synth and the browser.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not e2e and not infra and not portal and not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) -m "not e2e and not infra and not portal and not browser" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/cold_start.py

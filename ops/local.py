@@ -88,7 +88,7 @@ def local_environment(host: str, aws_port: int, api_port: int, portal_port: int 
 
 def start_moto(host: str, port: int) -> subprocess.Popen:
     RUN_DIR.mkdir(exist_ok=True)
-    out = (RUN_DIR / "moto.log").open("w")
+    out = (RUN_DIR / f"moto-{port}.log").open("w")  # one log per stack: several may run at once
     proc = subprocess.Popen([str(BIN / "moto_server"), "-H", host, "-p", str(port)], stdout=out,
                             stderr=subprocess.STDOUT, start_new_session=True)
     wait_http(f"http://{host}:{port}/moto-api/", 30, proc)

@@ -2,10 +2,23 @@
 
 The environment is fixed *before* anything from ``chalicelib`` is imported,
 because the PynamoDB models read their table names at import time.
+
+How the suite is spread over processes (``make test`` runs ``pytest -n 2
+--dist loadgroup``; docs/operations.md "The test suite"):
+- every test gets its layer's marker (domain, api, workflows, e2e, infra, ...);
+- tests that share something expensive stay in one process: a module's tests
+  when the module has a module-scoped fixture (a read-only world built once),
+  and every test of the one local stack (``local_stack``, started once);
+- the infrastructure synth starts in the background as soon as a process has
+  collected an infra test (``tests/infra/background.py``), so its minute of
+  ``chalice package`` overlaps the other tests; the infra tests come last.
 """
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.pop("AWS_ENDPOINT_URL", None)  # decorator-mode moto: never escape to a server
 os.environ.update({
@@ -20,9 +33,80 @@ os.environ.update({
 
 import pytest  # noqa: E402
 
+LAYERS = ("domain", "api", "workflows", "e2e", "infra", "portal", "browser")
+# Session-scoped fixtures that are one expensive thing each: their tests share one process.
+SHARED_SESSION_FIXTURES = ("local_stack", "portal_stack")
+# Run last: the synth they wait for is started in the background at collection.
+LATE_LAYERS = ("infra",)
 
+
+def _layer(item) -> str | None:
+    path = str(item.fspath).replace(os.sep, "/")
+    return next((layer for layer in LAYERS if f"tests/{layer}/" in path), None)
+
+
+def _shared_group(item) -> str | None:
+    """The xdist group of a test that shares an expensive fixture, else None."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    for name in SHARED_SESSION_FIXTURES:
+        if name in info.names_closure:
+            return name
+    for name in info.names_closure:
+        defs = info.name2fixturedefs.get(name)
+        if defs and defs[-1].scope in ("module", "package"):
+            return item.module.__name__
+    return None
+
+
+def pytest_configure(config):
+    """One folder shared by every process of the run (the controller makes it)."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        config.mp_shared_dir = Path(workerinput["mp_shared_dir"])
+    else:
+        config.mp_shared_dir = Path(tempfile.mkdtemp(prefix="medprocure-tests-"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):  # pytest-xdist: what the controller hands each worker
+    node.workerinput["mp_shared_dir"] = str(node.config.mp_shared_dir)
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "workerinput", None) is None and hasattr(config, "mp_shared_dir"):
+        from tests.infra import background
+
+        background.stop(config.mp_shared_dir)
+        shutil.rmtree(config.mp_shared_dir, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for layer in ("domain", "api", "workflows", "e2e", "infra", "portal", "browser"):
-            if f"tests/{layer}/" in str(item.fspath).replace(os.sep, "/"):
-                item.add_marker(getattr(pytest.mark, layer))
+        layer = _layer(item)
+        if layer:
+            item.add_marker(getattr(pytest.mark, layer))
+        group = _shared_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    # Stable: the late layers after the rest, and a test that stops the shared stack after its other users.
+    items.sort(key=lambda item: (_layer(item) in LATE_LAYERS, item.get_closest_marker("stops_local_stack") is not None))
+
+
+def pytest_collection_finish(session):
+    """Start the synth now if an infra test is selected (after -m/-k deselection)."""
+    if any(_layer(item) == "infra" and "synth" in getattr(item, "fixturenames", ()) for item in session.items):
+        from tests.infra import background
+
+        background.start_once(session.config.mp_shared_dir)
+
+
+@pytest.fixture(scope="session")
+def local_stack():
+    """The local stack exactly as `make run` starts it (free ports), once per test process."""
+    from tests.local_stack import running_stack
+
+    with running_stack() as stack:
+        yield stack

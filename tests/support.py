@@ -52,7 +52,7 @@ def provisioned_aws() -> Iterator[dict[str, str]]:
     from chalicelib.config import get_settings
     from ops.provision import provision
 
-    with mock_aws(config=MOTO_CONFIG), atomic_moto_requests():
+    with mock_aws(config=MOTO_CONFIG), atomic_moto_requests(), asl_validated_once():
         reset_process_caches()
         settings = get_settings()
         env = provision(_PROVISIONING, settings.prefix, settings.region)
@@ -105,4 +105,38 @@ def atomic_moto_requests() -> Iterator[None]:
             return original(self, request)
 
     with mock.patch.object(BotocoreStubber, "process_request", serialised):
+        yield
+
+
+_ASL_VERDICTS: dict[str, BaseException | None] = {}
+
+
+@contextmanager
+def asl_validated_once() -> Iterator[None]:
+    """Validate each distinct state machine definition once per test process.
+
+    moto parses the ASL of every ``CreateStateMachine`` with its ANTLR grammar
+    (about 0.1 s a machine), and every fresh moto account of the tests creates
+    every machine: that was half of each test's set-up. The verdict is a pure
+    function of the definition text, so it is remembered by that text: the
+    same definition gets the same answer, an invalid one still raises the same
+    ``InvalidDefinition``; a changed definition is parsed again."""
+    from unittest import mock
+
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend._validate_definition
+
+    def validate(definition: str) -> None:
+        if definition not in _ASL_VERDICTS:
+            try:
+                original(definition=definition)
+                _ASL_VERDICTS[definition] = None
+            except Exception as refused:  # remembered and raised again, as moto raised it
+                _ASL_VERDICTS[definition] = refused
+        refused = _ASL_VERDICTS[definition]
+        if refused is not None:
+            raise refused
+
+    with mock.patch.object(StepFunctionsParserBackend, "_validate_definition", staticmethod(validate)):
         yield

@@ -96,6 +96,15 @@ class Actor:
         return tokens.issue(self.account_id, self.org_id, self.scope, version, clock.now())[0]
 
 
+def _expires_within(token: str, seconds: float) -> bool:
+    import jwt
+
+    from chalicelib import clock
+
+    exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    return exp is not None and exp - clock.now().timestamp() < seconds
+
+
 @dataclass
 class World:
     client: object
@@ -105,9 +114,12 @@ class World:
     tokens: dict = field(default_factory=dict)  # actor name -> token, until the actor logs out
 
     def token_of(self, actor: Actor) -> str | None:
-        if actor.name not in self.tokens:
-            self.tokens[actor.name] = actor.token()
-        return self.tokens[actor.name]
+        """The actor's token, minted again when it is about to expire: a select_org or
+        password_change token lives 5 minutes, and the matrix can take longer than that."""
+        token = self.tokens.get(actor.name)
+        if token is None or (actor.raw_token is None and _expires_within(token, seconds=90)):
+            token = self.tokens[actor.name] = actor.token()
+        return token
 
     def forget_token(self, actor: Actor) -> None:
         self.tokens.pop(actor.name, None)

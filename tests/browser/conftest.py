@@ -1,5 +1,5 @@
 """The portal in headless Chromium against the local stack, started once per test session exactly
-as `make run` starts it (``ops.local`` on free ports, portal included), and one Chromium (Debian's
+as `make run` starts it (``tests/local_stack.py``, portal included), and one Chromium (Debian's
 ``/usr/bin/chromium``) for the session; each test gets a fresh browser context.
 
 Screenshots of each journey's key screens go to ``MP_SCREENSHOTS`` (default
@@ -12,24 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from ops.stack_process import ROOT, LocalStack, launch_chromium
-
-# The demo alliance project closes this long after start: the declaration-after-the-window journey
-# waits for it (the national project stays open for the declarations within the window).
-DEMO_CLOSE_MINUTES = 1.0
+from ops.stack_process import ROOT, launch_chromium
+from tests.local_stack import running_stack
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    s = LocalStack(tmp_path_factory.mktemp("stack") / "stack.log", demo_close_minutes=DEMO_CLOSE_MINUTES)
-    try:
-        try:
-            s.wait()
-        except RuntimeError as e:
-            pytest.fail(str(e))
-        yield s
-    finally:
-        s.stop()
+def portal_stack():
+    """The browser journeys' own local stack (they change the demo data the e2e tests check), one per
+    run: tests/conftest.py keeps every test that uses it in one xdist group."""
+    with running_stack() as stack:
+        stack.banner = "".join(stack.output)
+        yield stack
 
 
 @pytest.fixture(scope="session")
@@ -46,8 +39,8 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, stack):
-    context = chromium.new_context(base_url=stack.portal, viewport={"width": 1280, "height": 800}, locale="zh-CN",
+def page(chromium, portal_stack):
+    context = chromium.new_context(base_url=portal_stack.portal, viewport={"width": 1280, "height": 800}, locale="zh-CN",
                                    timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
     p = context.new_page()

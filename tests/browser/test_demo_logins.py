@@ -22,8 +22,8 @@ EXPECTED_MENU = {
 
 
 @pytest.mark.parametrize(("login", "org"), LOGINS)
-def test_demo_login_sees_its_organisation_and_menu(page, stack, shots, login, org):
-    assert f" {login} " in stack.banner, f"{login} is not printed in the banner"
+def test_demo_login_sees_its_organisation_and_menu(page, portal_stack, shots, login, org):
+    assert f" {login} " in portal_stack.banner, f"{login} is not printed in the banner"
     log_in(page, login)
     who = page.locator("[data-test=who]").inner_text()
     header = page.locator("header").inner_text()

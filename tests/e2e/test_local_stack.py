@@ -2,27 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-# The demo alliance project closes this long after start (make run: 5 minutes), so its closing is seen here.
-DEMO_CLOSE_MINUTES = 0.5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.local_stack import DEMO_CLOSE_MINUTES
 
 
 def _get(url: str, timeout: float = 30) -> tuple[int, dict]:
@@ -64,29 +51,10 @@ def _login(base: str, login: str, password: str) -> dict:
     return session
 
 
-@pytest.fixture(scope="module")
-def stack():
-    api_port, aws_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MP_"))}
-    proc = subprocess.Popen([sys.executable, "-m", "ops.local", "--port", str(api_port), "--aws-port",
-                             str(aws_port), "--portal-port", str(_free_port()), "--tick", "2", "--demo-close-minutes", str(DEMO_CLOSE_MINUTES)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    output: list[str] = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            pytest.fail("make run's runner exited early:\n" + "".join(output))
-        output.append(line)
-        if "Ctrl-C stops everything." in line:
-            break
-    else:
-        proc.kill()
-        pytest.fail("the local stack did not come up in 120 s:\n" + "".join(output))
-    yield {"url": f"http://127.0.0.1:{api_port}", "proc": proc, "output": output, "aws_port": aws_port}
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+@pytest.fixture
+def stack(local_stack):
+    """The run's one local stack (tests/conftest.py ``local_stack``)."""
+    return local_stack
 
 
 def test_banner_gives_the_url(stack):
@@ -448,12 +416,11 @@ def test_the_whole_project_path_over_http(stack):
     assert status == 200 and len(history["items"]) == 1, history
 
 
+@pytest.mark.stops_local_stack  # sorted after every other test of the stack (tests/conftest.py)
 def test_ctrl_c_stops_every_child(stack):
-    proc = stack["proc"]
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=30) == 0
-    rest = proc.stdout.read()
-    assert "[make run] stopped" in rest, rest
+    assert stack.stop(timeout=30) == 0, "make run should exit 0 on Ctrl-C"
+    rest = "".join(stack.output)
+    assert "[make run] stopped" in rest, rest[-3000:]
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", stack["aws_port"])) != 0, "moto server still listening"
 
