@@ -30,6 +30,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/announcements/:id', name: 'announcement', component: () => import('./views/AnnouncementView.vue') },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
   { path: '/login/organisation', name: 'organisation', component: () => import('./views/OrganisationView.vue') },
+  { path: '/register', name: 'register', component: () => import('./views/RegisterView.vue') },
   { path: '/recovery', name: 'recovery', component: () => import('./views/RecoveryView.vue') },
   { path: '/password', name: 'password', component: () => import('./views/PasswordView.vue') },
   {

@@ -46,9 +46,10 @@ def page(chromium, portal_stack):
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
+    p.on("response", lambda r: r.status >= 500 and errors.append(f"{r.request.method} {r.url} -> {r.status}"))
     yield p
     context.close()
-    assert not errors, f"the page threw: {errors}"
+    assert not errors, f"the page threw or the API failed: {errors}"
 
 
 @pytest.fixture(scope="session")
