@@ -20,6 +20,10 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
     component: () => import('./views/UnitAccountView.vue'),
   },
   {
+    name: 'supervision', path: '/app/institutions', permission: 'institution_supervision', actorKinds: ['city_bureau'],
+    component: () => import('./views/SupervisionView.vue'),
+  },
+  {
     name: 'reviews', path: '/app/reviews', permission: 'qualification_review', actorKinds: ['platform'],
     component: () => import('./views/ReviewsView.vue'),
   },
