@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 import time
 import urllib.request
 from pathlib import Path
@@ -25,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ops import portal  # noqa: E402
-from ops.stack_process import LocalStack, free_port, launch_chromium  # noqa: E402
+from ops.stack_process import launch_chromium  # noqa: E402
+from tests.local_stack import free_port, running_stack  # noqa: E402
 
 BENCH = portal.PORTAL / "bench"
 PAGES = {"floor": "#ready", "element-plus": "#ready"}
@@ -97,8 +99,7 @@ def main() -> int:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = None
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as cleanup:
         servers = []
         try:
             if args.portal:
@@ -106,9 +107,7 @@ def main() -> int:
                 portal_url = args.portal.rstrip("/")
             else:
                 print("starting the local stack (as make run does) ...", flush=True)
-                stack = LocalStack(Path(tmp) / "stack.log")
-                stack.wait()
-                portal_url = stack.portal
+                portal_url = cleanup.enter_context(running_stack()).portal
             urls = {}
             for name in PAGES:
                 build_bench_page(name)
@@ -122,8 +121,6 @@ def main() -> int:
         finally:
             for proc in servers:
                 proc.kill()
-            if stack:
-                stack.stop()
 
     floor, ep, login = results["floor"], results["element-plus"], results["login"]
     chunk, chunk_gz = largest_route_chunk()

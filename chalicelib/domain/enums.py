@@ -254,6 +254,13 @@ class RegistryKind(LabelledEnum):
     LEGACY = ("legacy", "原省级采购平台")
 
 
+class MembershipStatus(LabelledEnum):
+    """An operator's binding to an organisation (``MemberItem.status``, store/identity.py)."""
+
+    BOUND = ("bound", "已绑定")
+    UNBOUND = ("unbound", "已解绑")
+
+
 class RecordHistoryAction(LabelledEnum):
     """The actions of a record's change history (变更记录, the audit log of ``rec#<id>`` written by
     ``services/records/engine.py``; reviewer decisions are ``<level>_review_<decision>``)."""
@@ -297,4 +304,5 @@ ALL_ENUMS: dict[str, type[LabelledEnum]] = {
     "sms_purpose": SmsPurpose,
     "registry_kind": RegistryKind,
     "record_history_action": RecordHistoryAction,
+    "membership_status": MembershipStatus,
 }

@@ -16,6 +16,14 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
     component: () => import('./views/WorkbenchView.vue'),
   },
   {
+    name: 'unit-account', path: '/app/org', title: '单位账号管理', accountKinds: ['unit'],
+    component: () => import('./views/UnitAccountView.vue'),
+  },
+  {
+    name: 'supervision', path: '/app/institutions', permission: 'institution_supervision', actorKinds: ['city_bureau'],
+    component: () => import('./views/SupervisionView.vue'),
+  },
+  {
     name: 'reviews', path: '/app/reviews', permission: 'qualification_review', actorKinds: ['platform'],
     component: () => import('./views/ReviewsView.vue'),
   },
@@ -26,6 +34,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/announcements/:id', name: 'announcement', component: () => import('./views/AnnouncementView.vue') },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
   { path: '/login/organisation', name: 'organisation', component: () => import('./views/OrganisationView.vue') },
+  { path: '/register', name: 'register', component: () => import('./views/RegisterView.vue') },
+  { path: '/recovery', name: 'recovery', component: () => import('./views/RecoveryView.vue') },
   { path: '/password', name: 'password', component: () => import('./views/PasswordView.vue') },
   {
     path: '/app',

@@ -1,5 +1,5 @@
 """The portal in headless Chromium against the local stack, started once per test session exactly
-as `make run` starts it (``ops.local`` on free ports, portal included), and one Chromium (Debian's
+as `make run` starts it (``tests/local_stack.py``, portal included), and one Chromium (Debian's
 ``/usr/bin/chromium``) for the session; each test gets a fresh browser context.
 
 Screenshots of each journey's key screens go to ``MP_SCREENSHOTS`` (default
@@ -37,16 +37,17 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, stack):
-    context = chromium.new_context(base_url=stack.portal, viewport={"width": 1280, "height": 800}, locale="zh-CN",
+def page(chromium, portal_stack):
+    context = chromium.new_context(base_url=portal_stack.portal, viewport={"width": 1280, "height": 800}, locale="zh-CN",
                                    timezone_id="Asia/Shanghai")
     context.set_default_timeout(15_000)
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
+    p.on("response", lambda r: r.status >= 500 and errors.append(f"{r.request.method} {r.url} -> {r.status}"))
     yield p
     context.close()
-    assert not errors, f"the page threw: {errors}"
+    assert not errors, f"the page threw or the API failed: {errors}"
 
 
 @pytest.fixture(scope="session")

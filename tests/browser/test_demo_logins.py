@@ -15,15 +15,15 @@ LOGINS = [pytest.param(o["unit_account"], o, id=f"{o['key']}-unit") for o in ORG
 # The menu each actor's default role gives (account kind → organisation key → titles).
 ENTERPRISE_MENU = ["首页", "资质维护", "产品申报"]
 EXPECTED_MENU = {
-    "unit": {o["key"]: ["首页"] for o in ORGS},
-    "operator": {**{o["key"]: ["首页"] for o in ORGS}, "platform": ["首页", "资质审核"],
+    "unit": {o["key"]: ["首页", "单位账号管理"] for o in ORGS},
+    "operator": {**{o["key"]: ["首页"] for o in ORGS}, "platform": ["首页", "资质审核"], "city": ["首页", "下级机构管理"],
                  "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
 }
 
 
 @pytest.mark.parametrize(("login", "org"), LOGINS)
-def test_demo_login_sees_its_organisation_and_menu(page, stack, shots, login, org):
-    assert f" {login} " in stack.banner, f"{login} is not printed in the banner"
+def test_demo_login_sees_its_organisation_and_menu(page, portal_stack, shots, login, org):
+    assert f" {login} " in portal_stack.banner, f"{login} is not printed in the banner"
     log_in(page, login)
     who = page.locator("[data-test=who]").inner_text()
     header = page.locator("header").inner_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from tests.browser.journeys import fill_login, log_in
 
 
-def test_visitor_reads_the_announcements_and_opens_one(page, stack, shots):
+def test_visitor_reads_the_announcements_and_opens_one(page, portal_stack, shots):
     page.goto("/")
     rows = page.locator("[data-test=announcements] .el-table__body tr")
     rows.first.wait_for()
@@ -54,7 +54,7 @@ def test_a_wrong_password_is_refused_with_the_api_message(page):
     assert "账号或密码错误" in error.inner_text(), f"the API's refusal should be shown: {error.inner_text()!r}"
 
 
-def test_an_ended_session_returns_to_login_and_then_back(page, stack):
+def test_an_ended_session_returns_to_login_and_then_back(page, portal_stack):
     log_in(page, "13800000007")
     # End every session of this account through the API (token version bumped): the next call is 401.
     status = page.evaluate("""async () => {

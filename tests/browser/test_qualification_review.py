@@ -23,9 +23,9 @@ def _row(page, table: str, text: str):
     return page.locator(f"[data-test={table}] .el-table__body tr", has_text=text)
 
 
-def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chromium, stack, shots, tmp_path):
+def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chromium, portal_stack, shots, tmp_path):
     def new_page():
-        ctx = chromium.new_context(base_url=stack.portal, viewport={"width": 1280, "height": 800})
+        ctx = chromium.new_context(base_url=portal_stack.portal, viewport={"width": 1280, "height": 800})
         ctx.set_default_timeout(15_000)
         return ctx.new_page()
 

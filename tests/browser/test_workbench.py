@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import DEMO_CLOSE_MINUTES
+from tests.local_stack import DEMO_CLOSE_MINUTES
 from tests.browser.journeys import error_toast, log_in, toast
 
 NATIONAL = "国家组织一次性使用无菌注射器集中带量采购中选结果接续（演示）"
@@ -38,7 +38,7 @@ def test_declare_then_delete_within_the_window(page, shots):
     row.get_by_role("button", name="申报", exact=True).wait_for()
 
 
-def test_a_declaration_after_the_window_shows_the_api_refusal(page, stack):
+def test_a_declaration_after_the_window_shows_the_api_refusal(page, portal_stack):
     # The alliance project closes DEMO_CLOSE_MINUTES after start; wait for that (the ticker runs every 2 s).
     deadline = time.monotonic() + DEMO_CLOSE_MINUTES * 60 + 60
     log_in(page, "13800000007")

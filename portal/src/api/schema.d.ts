@@ -2342,30 +2342,38 @@ export interface components {
          * @enum {string}
          */
         ActorKind: "enterprise" | "medical_institution" | "pharmacy" | "city_bureau" | "province_bureau" | "alliance_office" | "platform";
-        /** AgreementExportRequest */
+        /**
+         * AgreementExportRequest
+         * @description The filters of the agreement list; the export holds every row they select.
+         */
         AgreementExportRequest: {
             /**
              * City
+             * @description one city (province / alliance office)
              * @default null
              */
             city: string | null;
             /**
              * Enterprise
+             * @description 申报企业统一社会信用代码
              * @default null
              */
             enterprise: string | null;
             /**
              * Group Code
+             * @description 竞标分组
              * @default null
              */
             group_code: string | null;
             /**
              * Institution
+             * @description 医疗机构 org id
              * @default null
              */
             institution: string | null;
             /**
              * Item Code
+             * @description 标的编码
              * @default null
              */
             item_code: string | null;
@@ -3349,6 +3357,11 @@ export interface components {
          * @enum {string}
          */
         Enum_job_status: "queued" | "running" | "succeeded" | "failed";
+        /**
+         * @description bound=已绑定; unbound=已解绑
+         * @enum {string}
+         */
+        Enum_membership_status: "bound" | "unbound";
         /**
          * @description active=正常; closed=已注销
          * @enum {string}
@@ -6616,13 +6629,13 @@ export interface operations {
     get_allocation_tasks_task_id_agreements: {
         parameters: {
             query?: {
-                limit?: number;
-                cursor?: string | null;
                 item_code?: string | null;
                 group_code?: string | null;
                 enterprise?: string | null;
                 institution?: string | null;
                 city?: string | null;
+                limit?: number;
+                cursor?: string | null;
             };
             header?: never;
             path: {
