@@ -73,7 +73,7 @@ class BatchSink:
     def save(self, item: Any, condition: Any = None) -> None:
         self.pending[type(item).Meta.table_name].append(item)
 
-    def put(self, item: Any, condition: Any = None, conflict: Any = None) -> None:
+    def put(self, item: Any, condition: Any = None, conflict: Any = None, claim: bool = False) -> None:
         self.save(item)
 
     def audit(self, entry: Any) -> None:

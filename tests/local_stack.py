@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ops.stack_process import LocalStack
+from ops.stack_process import LocalStack, free_port  # noqa: F401  (bench/portal.py takes free_port from here)
 
 # The demo alliance project closes this long after start (make run: 5 minutes), so the e2e and
 # browser tests see the ticker close it (the national project stays open).
@@ -43,7 +43,11 @@ class Stack:
 
 
 @contextmanager
-def running_stack(folder: Path, start_timeout: float = 180) -> Iterator[Stack]:
+def running_stack(folder: Path | None = None, start_timeout: float = 180) -> Iterator[Stack]:
+    if folder is None:
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="medprocure-stack-"))
     inner = LocalStack(folder / "stack.log", demo_close_minutes=DEMO_CLOSE_MINUTES, tick=TICK_S)
     try:
         try:

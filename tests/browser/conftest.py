@@ -18,7 +18,7 @@ from tests.local_stack import DEMO_CLOSE_MINUTES  # noqa: F401  (the journeys wa
 
 
 @pytest.fixture(scope="session")
-def stack(browser_stack):
+def portal_stack(browser_stack):
     """The browser journeys' local stack (tests/conftest.py ``browser_stack``)."""
     return browser_stack
 

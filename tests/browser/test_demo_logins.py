@@ -16,8 +16,8 @@ LOGINS = [pytest.param(o["unit_account"], o, id=f"{o['key']}-unit") for o in ORG
 ENTERPRISE_MENU = ["首页", "资质维护", "产品申报"]
 EXPECTED_MENU = {
     "unit": {o["key"]: ["首页", "单位账号管理"] for o in ORGS},
-    "operator": {**{o["key"]: ["首页"] for o in ORGS}, "platform": ["首页", "资质审核"], "city": ["首页", "下级机构管理"],
-                 "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
+    "operator": {**{o["key"]: ["首页", "下级机构管理"] if o["kind"] == "city_bureau" else ["首页"] for o in ORGS},
+                 "platform": ["首页", "资质审核"], "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
 }
 
 
