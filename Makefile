@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province venv clean policy
+.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -82,6 +82,10 @@ portal-types: $(STAMP) $(PORTAL_STAMP)
 
 bench-local-province: $(STAMP)
 	$(PY) bench/local_province.py
+
+# The per-test moto account with and without the ASL memo (bench/test_provisioning.py).
+bench-tests: $(STAMP)
+	$(PY) bench/test_provisioning.py
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write
