@@ -181,6 +181,24 @@ def test_a_committed_request_whose_key_is_not_completed_still_answers_its_2xx(ap
     assert api.login(unit["unit_account"], "Reg#Strong2026").status_code in (200, 201)
 
 
+def test_a_job_whose_message_cannot_be_queued_is_failed_not_left_queued(api, seeded, faults):
+    """Issue 13 faults: SQS refusing the job's message left the job ``queued`` with nothing to run it
+    until the reaper failed it 15 minutes later; now it is failed at once and the request is a 503."""
+    from chalicelib.store import jobs as store
+    from tests import factory
+    from tests.faults import throttled as throttle
+
+    org = factory.make_org()
+    token = factory.operator_token(org)
+    faults.inject("sqs", {"SendMessage"}, lambda request: throttle("sqs", request))
+    response = api.post("/dictionaries/exports", {"dictionary": "units"}, token=token)
+    assert_unavailable(response, "queue_throttled", "2")
+    faults.monkeypatch.undo()
+    account_id = factory.principal_of(org.operators[-1], org.org_id).account_id
+    jobs = store.list_for_owner(f"account#{account_id}", limit=10, cursor=None).items
+    assert [j.status for j in jobs] == ["failed"], f"the job is left {[j.status for j in jobs]}"
+
+
 def test_dynamodb_refusing_a_malformed_request_stays_a_500(api, seeded, faults):
     """A ValidationException from DynamoDB is the app's bug: no Retry-After would help."""
     def invalid(request):
