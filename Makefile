@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy
+.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy check-consistency
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -93,3 +93,8 @@ policy: $(STAMP)
 
 clean:
 	rm -rf $(VENV) cdk.out .pytest_cache
+
+# Every disagreement between records, counters, outboxes and executions on the `make run` stack
+# (docs/reliability.md "Consistency checker"); exit 1 when there is one.
+check-consistency: $(STAMP)
+	$(PY) -m ops.check_consistency --aws-port $(AWS_PORT)

@@ -123,6 +123,8 @@ SCHEDULES: tuple[ScheduleDef, ...] = (
     ScheduleDef("reap_stale_jobs", rate_minutes=5),
     ScheduleDef("reconcile_review_signals", rate_minutes=1),
     ScheduleDef("advance_project_windows", rate_minutes=1),
+    # Reads only (Queries + DescribeExecution): docs/reliability.md "Consistency checker".
+    ScheduleDef("check_consistency", rate_minutes=15),
 )
 
 SECRET_ENV_VAR = "MP_SECRET_ID"
