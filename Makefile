@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy
+.PHONY: fuzz run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -92,3 +92,9 @@ policy: $(STAMP)
 
 clean:
 	rm -rf $(VENV) cdk.out .pytest_cache
+
+# Generated bad input, larger than the bounded run in `make test` (tests/e2e/test_fuzz.py): schemathesis
+# from /openapi.json as every demo actor, against a stack it starts; a fresh seed each run (printed).
+FUZZ_EXAMPLES ?= 40
+fuzz: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m tests.fuzzing --examples $(FUZZ_EXAMPLES)

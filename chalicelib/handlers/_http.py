@@ -290,7 +290,8 @@ def endpoint(
     ``access`` says who may call it (``chalicelib.domain.access``); it is checked
     before the body is parsed, against the caller's state read for this request."""
 
-    implied = ({400} if body or query else set()) | ({415} if body else set()) \
+    # an Idempotency-Key of the wrong form is a 400 even on a route without a body or query
+    implied = ({400} if body or query or idempotent else set()) | ({415} if body else set()) \
         | (set() if access.public else {401, 403})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:

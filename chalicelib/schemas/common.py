@@ -1,6 +1,24 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+# Instants a user may give (windows, deadlines): years the platform can store, sort and convert
+# to any offset. Found by the fuzz: year 0223 was stored as "223-…" and could not be read back,
+# and 9999-12-31T23:00-05:00 overflows when converted to UTC (both 500s).
+INSTANT_YEARS = (2000, 2199)
+
+
+def _within_years(value: datetime) -> datetime:
+    if not INSTANT_YEARS[0] <= value.year <= INSTANT_YEARS[1]:
+        raise ValueError(f"年份须在 {INSTANT_YEARS[0]} 至 {INSTANT_YEARS[1]} 之间")
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_within_years)]
+AwareInstant = Annotated[AwareDatetime, AfterValidator(_within_years)]
 
 
 class Model(BaseModel):
