@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
@@ -19,6 +20,24 @@ def _within_years(value: datetime) -> datetime:
 
 Instant = Annotated[datetime, AfterValidator(_within_years)]
 AwareInstant = Annotated[AwareDatetime, AfterValidator(_within_years)]
+
+# Text shown to other users: no control, format (bidi overrides, zero-width), surrogate, private or
+# unassigned characters, as organisation names and catalog labels already refuse (found by the
+# hand-written unicode cases: role and project names took NUL, U+202E and U+200B).
+# Emoji, combining marks and 4-byte characters are text and kept as written.
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def _printable(allowed: str):
+    def check(value: str) -> str:
+        if any(unicodedata.category(c) in _INVISIBLE for c in value if c not in allowed):
+            raise ValueError("不能包含控制字符或不可见字符")
+        return value
+    return check
+
+
+Label = Annotated[str, AfterValidator(_printable(""))]  # one line: a name
+Prose = Annotated[str, AfterValidator(_printable("\t\n\r"))]  # lines: an announcement, a remark
 
 
 class Model(BaseModel):

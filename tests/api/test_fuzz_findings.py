@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 
-from tests.api.conftest import assert_error
+from tests.api.conftest import assert_error, body
 from tests.api.projects_support import project_body
 
 
@@ -78,3 +78,45 @@ def test_the_local_gateway_answers_a_kept_alive_connection_at_once():
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), "Nagle still on"
             finally:
                 handler.finish()
+
+
+# -- hand-written cases a generator misses -----------------------------------------------------
+
+REFUSED_NAMES = {"NUL": "角色\x00名", "right-to-left override": "发票\u202efdp", "zero-width space": "角色\u200b名",
+                 "newline": "角色\n名", "private use": "角色\ue000"}
+KEPT_NAMES = {"combining accent": "Cafe\u0301 采购", "emoji": "采购组😀", "4-byte CJK ext. B": "𠀀𠀁采购",
+              "Hangul jamo": "\u1100\u1161\u11a8", "Arabic (RTL script)": "مشتريات 采购", "full-width": "ＡＢＣ采购"}
+
+
+def test_names_refuse_invisible_characters_and_keep_every_other_character(api, enterprise, people, frozen):
+    """Role and project names (shown to other users) took NUL, bidi overrides and zero-width
+    characters; they are 400s naming the field now. Combining marks, emoji, 4-byte characters and
+    right-to-left scripts are text: stored and answered exactly as written."""
+    from tests import factory
+
+    unit = factory.unit_token(enterprise)
+    for what, name in REFUSED_NAMES.items():
+        role = assert_error(api.post("/org/roles", {"name": name}, token=unit), 400, "validation_failed", f"role {what}")
+        project = assert_error(api.post("/projects", project_body(frozen.now(), name=name), token=people.center),
+                               400, "validation_failed", f"project {what}")
+        assert [d["field"] for d in role["details"]] == ["name"] == [d["field"] for d in project["details"]], \
+            (what, role, project)
+    for what, name in KEPT_NAMES.items():
+        role = api.post("/org/roles", {"name": name}, token=unit)
+        assert role.status_code == 201 and body(role)["name"] == name, f"role {what}: {role.status_code} {role.body[:200]}"
+        project = api.post("/projects", project_body(frozen.now(), name=name), token=people.center)
+        assert project.status_code == 201 and body(project)["name"] == name, \
+            f"project {what}: {project.status_code} {project.body[:200]}"
+    announcement = api.post("/projects", project_body(frozen.now(), announcement="各有关企业：\n\t请于截止前申报。"),
+                            token=people.center)
+    assert announcement.status_code == 201, f"an announcement keeps its lines: {announcement.body[:200]}"
+
+
+def test_an_oversized_body_is_a_400_before_anything_reads_it(api, member_token):
+    from chalicelib.handlers._http import MAX_BODY_BYTES
+
+    padding = "x" * (MAX_BODY_BYTES + 1)
+    for path in ("/dictionaries/exports", "/sessions", "/registrations"):
+        response = api.post(path, raw='{"dictionary":"units","pad":"' + padding + '"}', token=member_token)
+        error = assert_error(response, 400, "body_too_large", f"a body over {MAX_BODY_BYTES} bytes to {path}")
+        assert error["details"][0]["field"] == "body", error
