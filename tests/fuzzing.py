@@ -95,9 +95,11 @@ class Tokens:
 
     def __init__(self, base: str, people: list[Identity]):
         self.base, self._lock, self._tokens, self.principals = base, threading.Lock(), {}, {}
+        self.issued: list[str | None] = []  # every token handed out (the logs must show none)
         for person in people:
             token = login(base, person.login) if person.login else None
             self._tokens[person.label] = token
+            self.issued.append(token)
             if token:
                 req = urllib.request.Request(f"{base}/me", headers={"Authorization": f"Bearer {token}"})
                 with urllib.request.urlopen(req, timeout=30) as r:  # nosec B310: the local stack
@@ -133,6 +135,7 @@ class Tokens:
         if person.login:
             with self._lock:
                 self._tokens[label] = login(self.base, person.login)
+                self.issued.append(self._tokens[label])
 
 
 @dataclass
@@ -144,6 +147,7 @@ class Report:
     statuses: Counter = field(default_factory=Counter)
     by_identity: Counter = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)  # one per (operation, check, status)
+    tokens: list[str] = field(default_factory=list)  # every token the run used
 
     def summary(self) -> str:
         return (f"{self.requests} requests over {self.operations} operations in {self.seconds:.1f} s "
@@ -246,6 +250,7 @@ def run(base: str, *, examples: int = 4, workers: int = 6, seed: int = 13) -> Re
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(send, batch))
     report.seconds = time.perf_counter() - started
+    report.tokens = [t for t in tokens.issued if t]
     return report
 
 
