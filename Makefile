@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: audit fuzz run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy
+.PHONY: audit fuzz load run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -108,3 +108,9 @@ fuzz: $(STAMP) $(PORTAL_STAMP)
 # ops/audit_allowlist.toml.
 audit: $(STAMP) $(PORTAL_STAMP)
 	$(PY) -m ops.audit $(AUDIT_ARGS)
+
+# A bounded load test on loopback (bench/load.py): locust at 10, 50 and 100 users for LOAD_SECONDS each
+# against a stack it starts; stops by itself. Not part of `make test`.
+LOAD_SECONDS ?= 60
+load: $(STAMP) $(PORTAL_STAMP)
+	$(PY) bench/load.py --duration $(LOAD_SECONDS)
