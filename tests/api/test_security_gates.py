@@ -167,3 +167,40 @@ def test_no_password_token_sms_code_or_id_number_reaches_the_logs(api, seeded, c
     leaked = {what: [line[:300] for line in logs.splitlines() if value in line][:3]
               for what, value in secrets.items() if value in logs}
     assert not leaked, f"written to the logs: {leaked}"
+
+
+def test_presigned_links_are_short_lived_and_name_one_object(aws):
+    """Every kind of presigned link the app hands out (chalicelib.files): at most 15 minutes, for the
+    one object named, GETs signed over the host only; uploads' policies pin the exact key. The
+    routes' own lifetimes (documents, attachments, job results) are checked by their tests."""
+    import base64
+    import inspect
+    from datetime import datetime, timedelta, timezone
+    from urllib.parse import parse_qs, urlparse
+
+    from chalicelib import files
+    from chalicelib.services import documents, project_attachments
+
+    limit = 900
+    key = "orgs/o1/files/f1.pdf"
+    for what, url in (("presigned_get", files.presigned_get(key)),
+                      ("presigned_download", files.presigned_download(key, "attachment; filename=a.pdf",
+                                                                       "application/pdf"))):
+        parsed = urlparse(url)
+        query = parse_qs(parsed.query)
+        assert int(query["X-Amz-Expires"][0]) <= limit, f"{what}: lives {query['X-Amz-Expires']} s"
+        assert parsed.path.endswith("/" + key) or parsed.path == "/" + key, f"{what}: {parsed.path} is not {key}"
+        assert query["X-Amz-SignedHeaders"] == ["host"], f"{what}: {query['X-Amz-SignedHeaders']}"
+    for what, post in (("presigned_post", files.presigned_post("imports/o1/a.csv", "text/csv", 1000)),
+                       ("presigned_pdf_post", files.presigned_pdf_post("uploads/o1/f1.pdf", 100, 1000, 900))):
+        policy = json.loads(base64.b64decode(post["fields"]["policy"]))
+        expiry = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        assert expiry <= datetime.now(timezone.utc) + timedelta(seconds=limit + 5), f"{what}: expires {expiry}"
+        assert {"key": post["fields"]["key"]} in policy["conditions"], f"{what}: the key is not pinned"
+        assert not [c for c in policy["conditions"] if isinstance(c, list) and c[0] == "starts-with"], what
+    defaults = {f"files.{name}": inspect.signature(fn).parameters["ttl_s"].default
+                for name, fn in vars(files).items() if inspect.isfunction(fn) and "ttl_s" in inspect.signature(fn).parameters
+                and inspect.signature(fn).parameters["ttl_s"].default is not inspect.Parameter.empty}
+    constants = {"documents.UPLOAD_TTL_S": documents.UPLOAD_TTL_S, "documents.DOWNLOAD_TTL_S": documents.DOWNLOAD_TTL_S,
+                 "project_attachments.DOWNLOAD_TTL_S": project_attachments.DOWNLOAD_TTL_S, **defaults}
+    assert defaults and all(0 < v <= limit for v in constants.values()), constants
