@@ -4,7 +4,7 @@ Three kinds of user, as the demo logins of `make run` (ops/seed): an enterprise 
 declaration workbench, declaring and withdrawing a product of the demo alliance project), a
 platform reviewer (the review queues) and a city bureau operator (the allocation sheets of its
 city). Each logs in at start (captcha, its answer from the local stage's dev route, the login)
-and again now and then. Answers the API documents for contention are counted apart, under the
+and again now and then (one task in ~30: a token lasts 30 minutes). Answers the API documents for contention are counted apart, under the
 request's name with the status (``[409]``…), not as errors: 409 (the product declared by a colleague
 meanwhile: all enterprise users are one operator of one organisation), 429 (throttled) and, on the
 withdrawal of a declaration this user made, 404 ``declaration_not_found`` (a colleague withdrew it
@@ -71,15 +71,15 @@ class EnterpriseOperator(DemoUser):
         self.codes = [c["code27"] for c in self.call("GET", f"/workbench/projects/{self.project_id}/candidates",
                                                      "GET /workbench/projects/{id}/candidates").json()["items"]]
 
-    @task(4)
+    @task(20)
     def workbench(self) -> None:
         self.call("GET", "/workbench/projects", "GET /workbench/projects")
 
-    @task(2)
+    @task(10)
     def candidates(self) -> None:
         self.call("GET", f"/workbench/projects/{self.project_id}/candidates", "GET /workbench/projects/{id}/candidates")
 
-    @task(2)
+    @task(10)
     def declare_and_withdraw(self) -> None:
         code = random.choice(self.codes)  # nosec B311: load, not security
         declared = self.call("POST", f"/projects/{self.project_id}/declarations", "POST /projects/{id}/declarations",
@@ -95,16 +95,16 @@ class PlatformReviewer(DemoUser):
     login_name = "13800000001"
     weight = 1
 
-    @task(3)
+    @task(15)
     def queue(self) -> None:
         kind = random.choice(("enterprise_info", "product", "registration_certificate"))  # nosec B311
         self.call("GET", f"/reviews/records?kind={kind}", "GET /reviews/records")
 
-    @task(2)
+    @task(10)
     def counts(self) -> None:
         self.call("GET", "/reviews/record-counts", "GET /reviews/record-counts")
 
-    @task(1)
+    @task(5)
     def mine(self) -> None:
         self.call("GET", "/reviews/mine", "GET /reviews/mine")
 
@@ -120,10 +120,10 @@ class CityOperator(DemoUser):
         tasks = self.call("GET", "/allocation-tasks", "GET /allocation-tasks").json()["items"]
         self.task_id = tasks[0]["task_id"]
 
-    @task(2)
+    @task(10)
     def allocation_tasks(self) -> None:
         self.call("GET", "/allocation-tasks", "GET /allocation-tasks")
 
-    @task(4)
+    @task(20)
     def sheets(self) -> None:
         self.call("GET", f"/allocation-tasks/{self.task_id}/city/sheets", "GET /allocation-tasks/{id}/city/sheets")
