@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     if url is None:
         from ops.stack_process import LocalStack
 
-        stack = LocalStack(folder / "stack.log", demo_close_minutes=24 * 60, tick=30)
+        # argon2id at the production cost, as `make run` and the deployed stages hash (the suite's stacks
+        # use the light parameters)
+        stack = LocalStack(folder / "stack.log", demo_close_minutes=24 * 60, tick=30, password_hashing="production")
         print(f"starting the local stack (log: {stack.log})", flush=True)
         stack.wait()
         url = stack.api

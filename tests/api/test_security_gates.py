@@ -29,8 +29,9 @@ def test_password_hashes_are_argon2id_with_the_documented_cost():
 
     from chalicelib.security import passwords
 
-    class Prod:
+    class Prod:  # dev/prod settings (chalicelib.config: password_hashing is "production" there)
         stage = "prod"
+        password_hashing = "production"
 
     passwords._hasher.cache_clear()
     try:
