@@ -4,8 +4,9 @@
   vulnerability data (its JSON API);
 - **npm audit** over ``portal/package-lock.json`` (the portal's build and runtime packages), against
   the npm registry's advisory endpoint;
-- **bandit** over what is deployed (``app.py``, ``chalicelib/``): clean, or each finding justified
-  where it is (``# nosec Bxxx`` with the reason; none needed today).
+- **bandit** over what is deployed (``app.py``, ``chalicelib/``) with no skip: clean, or each finding
+  justified where it is (``# nosec Bxxx`` with the reason); and over the developer tools (``ops/``,
+  ``infra/``, ``bench/``) with the skips of ``ops/bandit-devtools.yaml``, each with its reason.
 
 Accepted advisories are listed in ``ops/audit_allowlist.toml``, each with its reason and a date to
 look again. Either database may be out of reach (this machine reaches the package registries only
@@ -28,7 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 ALLOWLIST = ROOT / "ops" / "audit_allowlist.toml"
-BANDIT_TARGETS = ("app.py", "chalicelib")
+BANDIT_TARGETS = ("app.py", "chalicelib")  # deployed: no skip
+BANDIT_DEVTOOLS = ("ops", "infra", "bench")  # never packaged: the skips of ops/bandit-devtools.yaml
+BANDIT_DEVTOOLS_CONFIG = ROOT / "ops" / "bandit-devtools.yaml"
 # pip-audit asks for each pinned release: where that is served the answer has a "vulnerabilities" key.
 PYPI_PROBE = "https://pypi.org/pypi/pip/24.0/json"
 
@@ -129,8 +132,9 @@ def audit_npm(allowed: dict[str, str]) -> Result:
     return Result("npm audit", "ok", f"{total} packages, no known vulnerability ({len(allowed)} allowed)")
 
 
-def audit_bandit() -> Result:
-    run = subprocess.run([_tool("bandit"), "-r", *BANDIT_TARGETS, "-f", "json", "-q"], cwd=ROOT,  # nosec B603
+def audit_bandit(targets: tuple[str, ...] = BANDIT_TARGETS, config: Path | None = None) -> Result:
+    options = ["-c", str(config)] if config else []
+    run = subprocess.run([_tool("bandit"), *options, "-r", *targets, "-f", "json", "-q"], cwd=ROOT,  # nosec B603
                          capture_output=True, text=True, timeout=600)
     try:
         report = json.loads(run.stdout)
@@ -141,7 +145,8 @@ def audit_bandit() -> Result:
         return Result("bandit", "failed", "findings (fix, or justify with `# nosec Bxxx` and the reason):\n  "
                       + "\n  ".join(issues))
     lines = report.get("metrics", {}).get("_totals", {}).get("loc", "?")
-    return Result("bandit", "ok", f"{', '.join(BANDIT_TARGETS)}: {lines} lines, no finding")
+    skips = f" (skips: {config.relative_to(ROOT)})" if config else " (no skip)"
+    return Result("bandit", "ok", f"{', '.join(targets)}: {lines} lines, no finding{skips}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="an unreachable vulnerability database fails")
     args = parser.parse_args(argv)
     allowed = load_allowlist()
-    results = [audit_python(allowed["python"]), audit_npm(allowed["npm"]), audit_bandit()]
+    results = [audit_python(allowed["python"]), audit_npm(allowed["npm"]), audit_bandit(),
+               audit_bandit(BANDIT_DEVTOOLS, BANDIT_DEVTOOLS_CONFIG)]
     for result in results:
         print(result.line())
     bad = [r for r in results if r.status == "failed" or (args.strict and r.status == "skipped")]
