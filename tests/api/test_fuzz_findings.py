@@ -120,3 +120,12 @@ def test_an_oversized_body_is_a_400_before_anything_reads_it(api, member_token):
         response = api.post(path, raw='{"dictionary":"units","pad":"' + padding + '"}', token=member_token)
         error = assert_error(response, 400, "body_too_large", f"a body over {MAX_BODY_BYTES} bytes to {path}")
         assert error["details"][0]["field"] == "body", error
+
+
+def test_a_query_parameter_given_twice_is_a_400_naming_it(api, member_token, seeded):
+    """`?limit=1&limit=2` silently took the last value; no query field is a list."""
+    error = assert_error(api.get("/dictionaries/regions?parent=630000&parent=620000&limit=2", token=member_token),
+                         400, "query_parameter_repeated", "a filter given twice")
+    assert [d["field"] for d in error["details"]] == ["query.parent"], error
+    once = api.get("/dictionaries/regions?parent=630000&limit=2", token=member_token)
+    assert once.status_code == 200 and body(once)["items"][0]["parent_code"] == "630000", once.body[:200]
