@@ -100,8 +100,10 @@ def pytest_collection_modifyitems(config, items):
         group = _shared_group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
-    # Stable: the late layers after the rest, and a test that stops the shared stack after its other users.
-    items.sort(key=lambda item: (_layer(item) in LATE_LAYERS, item.get_closest_marker("stops_local_stack") is not None))
+    # Stable: the late layers after the rest, a test that writes at random into the shared stack (the
+    # fuzz) after its other users, and a test that stops it after that.
+    items.sort(key=lambda item: (_layer(item) in LATE_LAYERS, item.get_closest_marker("stops_local_stack") is not None,
+                                 item.get_closest_marker("dirties_local_stack") is not None))
 
 
 GROUPS_LOST = "xdist-groups-lost.txt"

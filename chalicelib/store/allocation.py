@@ -60,7 +60,7 @@ def token_key(unit_pk: str, submission: int) -> tuple[str, str]:
 
 
 def execution_name(unit_pk: str, submission: int) -> str:
-    return f"alloc-{hashlib.sha1(unit_pk.encode()).hexdigest()}-s{submission}"
+    return f"alloc-{hashlib.sha1(unit_pk.encode(), usedforsecurity=False).hexdigest()}-s{submission}"
 
 
 class TaskItem(AllocationTable):
