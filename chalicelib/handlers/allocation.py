@@ -194,6 +194,13 @@ def alliance_provinces(ctx: RequestContext, task_id: str):
     return chain.alliance_provinces(ctx.principal, task_id, q.status, q.limit, q.cursor)
 
 
+@endpoint(bp, f"{T}/alliance/provinces/{{province}}/sheets", access=ALLIANCE, tags=TAGS, query=SheetListQuery,
+          response=SheetPage, errors=(404,), summary="Drill down: one province's institutions, by city")
+def alliance_province_sheets(ctx: RequestContext, task_id: str, province: str):
+    q = ctx.query
+    return chain.alliance_sheets(ctx.principal, task_id, province, q.status, q.limit, q.cursor)
+
+
 @endpoint(bp, f"{T}/alliance/decisions", "POST", access=ALLIANCE, tags=TAGS, body=Decisions,
           response=DecisionResults, errors=(404, 409), summary="Approve, or return to the province with a reason")
 def alliance_decide(ctx: RequestContext, task_id: str):

@@ -47,5 +47,8 @@ def test_the_demo_task_is_mid_flight_for_every_actor(api, demo):
     assert set(by_province) == {"630000", "620000"} and by_province["630000"]["institutions"] == 14, alliance
     assert by_province["620000"]["counts"]["pending_city"] == 3 and alliance["totals"]["not_filled"] == 6, alliance
     assert alliance["deadline"] > province["deadline"] > city["deadline"], "each level's own deadline"
+    drill = assert_ok(api.get(f"{base}/alliance/provinces/620000/sheets?status=pending_city",
+                              token=login(api, "13800000002")), "联采办 drills down to 甘肃")["items"]
+    assert len(drill) == 3 and {s["city"] for s in drill} == {"620100"}, drill
     again = seed_all()
     assert again["allocation"]["task_id"] == task_id, "a second seeding reuses the demo task"
