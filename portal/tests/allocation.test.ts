@@ -89,3 +89,19 @@ describe('dashboard buckets', () => {
     expect(approvedPercent({})).toBe(0)
   })
 })
+
+describe('dashboard charts', () => {
+  it('stacks the four buckets per unit, named by the unit', async () => {
+    const { stackedBarOption, totalsPieOption } = await import('../src/lib/allocationCharts')
+    const bar = stackedBarOption([
+      { unit: '630000', unit_name: '青海省', counts: { not_filled: 3, pending_city: 2, city_approved: 8, returned: 1 } },
+      { unit: '620000', unit_name: null, counts: { pending_city: 3, not_filled: 3 } },
+    ])
+    expect(bar.xAxis.data).toEqual(['青海省', '620000'])
+    expect(bar.series.map((s) => [s.name, s.data])).toEqual([
+      ['未填报', [3, 3]], ['已提交', [2, 3]], ['已审核', [8, 0]], ['已退回', [1, 0]]])
+    expect(new Set(bar.series.map((s) => s.stack)).size, 'one stack').toBe(1)
+    const pie = totalsPieOption({ not_filled: 6, draft: 1, pending_city: 5 })
+    expect(pie.series[0].data.map((d) => d.value)).toEqual([7, 5, 0, 0])
+  })
+})
