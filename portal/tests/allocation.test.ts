@@ -102,6 +102,6 @@ describe('dashboard charts', () => {
       ['未填报', [3, 3]], ['已提交', [2, 3]], ['已审核', [8, 0]], ['已退回', [1, 0]]])
     expect(new Set(bar.series.map((s) => s.stack)).size, 'one stack').toBe(1)
     const pie = totalsPieOption({ not_filled: 6, draft: 1, pending_city: 5 })
-    expect(pie.series[0].data.map((d) => d.value)).toEqual([7, 5, 0, 0])
+    expect(pie.series[0].data.map((d) => d.value), "empty buckets draw no slice").toEqual([7, 5, null, null])
   })
 })

@@ -17,6 +17,14 @@ HOSPITAL, XINING, LANZHOU, GANSU, ALLIANCE, MAKER = (
     "13800000005", "13800000004", "13800000011", "13800000009", "13800000002", "13800000007")
 
 
+def snap(page, path, *, full_page: bool = True) -> None:
+    """A screenshot once the toasts are gone and dialogs and drawers have finished opening."""
+    expect(page.locator(".el-message")).to_have_count(0, timeout=10_000)
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(450)  # Element Plus transitions are 300 ms
+    page.screenshot(path=path, full_page=full_page)
+
+
 def as_user(page, login: str, screen: str) -> None:
     """Log out whoever is in, log in as ``login`` and open the menu entry ``screen``."""
     if page.locator("[data-test=logout]").count():
@@ -53,7 +61,7 @@ def return_with(page, reason: str, shot=None) -> None:
     box = page.locator(".el-message-box__input textarea")
     box.fill(reason)
     if shot:
-        page.screenshot(path=shot)
+        snap(page, shot, full_page=False)
     confirm(page)
     toast(page, "已退回修改")
 
@@ -73,6 +81,7 @@ def still(group) -> int:
 
 
 def test_a_task_through_all_four_levels(page, shots):
+    page.set_viewport_size({"width": 1440, "height": 900})  # the review tables' columns, as on a desk
     sent: list[str] = []
     page.on("request", lambda r: r.method == "PUT" and "/my-sheet" in r.url and sent.append(r.url))
 
@@ -104,7 +113,7 @@ def test_a_task_through_all_four_levels(page, shots):
         g = groups(page).nth(i)
         g.locator(".el-table__body input").last.fill(str(still(g)))
     expect(page.locator("[data-test=still-total]")).to_have_text("还需分配 0")
-    page.screenshot(path=shots / "allocation-fill.png", full_page=True)
+    snap(page, shots / "allocation-fill.png")
     page.locator("[data-test=submit-sheet]").click()
     confirm(page)
     toast(page, "已提交")
@@ -141,10 +150,10 @@ def test_a_task_through_all_four_levels(page, shots):
     expect(hospital_row.locator(".el-checkbox.is-disabled"), "approved rows are not selectable").to_have_count(1)
     expect(page.locator("[data-test=level-submit]")).to_be_disabled()
     expect(page.locator("[data-test=submit-blocked]")).to_have_text("还有 1 个医疗机构未审核通过，不能提交")
-    page.screenshot(path=shots / "allocation-city.png", full_page=True)
+    snap(page, shots / "allocation-city.png")
     hospital_row.get_by_role("button", name="查看详情").click()
     expect(page.locator("[data-test=sheet-detail] tr.el-table__row").first).to_be_visible()
-    page.screenshot(path=shots / "allocation-detail.png")
+    snap(page, shots / "allocation-detail.png")
     page.keyboard.press("Escape")
 
     # -- 兰州 approves, submits, withdraws, submits ----------------------------------------------------
@@ -170,7 +179,7 @@ def test_a_task_through_all_four_levels(page, shots):
     expect(lanzhou).to_contain_text("已提交")
     lanzhou.get_by_role("button", name="查看机构").click()
     expect(rows(page, "drill-rows")).to_have_count(6)
-    page.screenshot(path=shots / "allocation-province-drill.png")
+    snap(page, shots / "allocation-province-drill.png")
     rows(page, "drill-rows").first.get_by_role("button", name="查看详情").click()
     expect(page.locator("[data-test=sheet-detail] tr.el-table__row").first).to_be_visible()
     page.keyboard.press("Escape")
@@ -190,7 +199,7 @@ def test_a_task_through_all_four_levels(page, shots):
     tick(page, "兰州")
     page.locator("[data-test=batch-approve]").click()
     toast(page, "审核通过 1 个")
-    page.screenshot(path=shots / "allocation-province.png", full_page=True)
+    snap(page, shots / "allocation-province.png")
     level_act(page, "level-submit", "已提交至联采办")
 
     # -- the alliance office: the dashboard, approve 甘肃, finalise ------------------------------------
@@ -200,7 +209,7 @@ def test_a_task_through_all_four_levels(page, shots):
     expect(progress).to_have_count(2)
     expect(progress.filter(has_text="甘肃")).to_contain_text("已提交")
     expect(page.locator("[data-test=total-approved]"), "西宁 2 + 3, 海东 6, 兰州 3").to_contain_text("14")
-    page.screenshot(path=shots / "allocation-progress.png", full_page=True)
+    snap(page, shots / "allocation-progress.png")
     page.get_by_role("menuitem", name="中选结果分量信息审核(联采办)", exact=True).click()
     gansu = rows(page).filter(has_text="甘肃")
     expect(gansu).to_contain_text("已提交")
@@ -208,7 +217,7 @@ def test_a_task_through_all_four_levels(page, shots):
     page.locator("[data-test=batch-approve]").click()
     toast(page, "审核通过 1 个")
     expect(page.locator("[data-test=finalise]")).to_be_enabled()
-    page.screenshot(path=shots / "allocation-alliance.png", full_page=True)
+    snap(page, shots / "allocation-alliance.png")
     level_act(page, "finalise", "已完成分量")
     expect(page.locator("[data-test=own-status]")).to_contain_text("已完成")
 
@@ -216,6 +225,7 @@ def test_a_task_through_all_four_levels(page, shots):
 def test_an_enterprise_filters_and_exports_its_agreements(page, shots, tmp_path):
     from openpyxl import load_workbook
 
+    page.set_viewport_size({"width": 1440, "height": 900})
     as_user(page, MAKER, "中选企业协议量明细")
     table = rows(page, "agreements")
     expect(table.first).to_be_visible()
@@ -232,7 +242,7 @@ def test_an_enterprise_filters_and_exports_its_agreements(page, shots, tmp_path)
     page.locator("[data-test=export]").click()
     link = page.locator("[data-test=export-download]")
     link.wait_for(timeout=60_000)
-    page.screenshot(path=shots / "allocation-agreements.png", full_page=True)
+    snap(page, shots / "allocation-agreements.png")
     with page.expect_download() as info:
         link.click()
     path = tmp_path / info.value.suggested_filename

@@ -36,8 +36,9 @@ export function totalsPieOption(totals: Record<string, number>) {
     tooltip: { trigger: 'item', formatter: '{b}：{c}（{d}%）' },
     legend: { bottom: 0 },
     series: [{
-      type: 'pie', radius: ['45%', '70%'], center: ['50%', '45%'], label: { formatter: '{b}\n{c}' },
-      data: BUCKETS.map((b) => ({ name: b.label, value: t[b.key], itemStyle: { color: b.color } })),
+      type: 'pie', radius: ['40%', '62%'], center: ['50%', '45%'], label: { formatter: '{b} {c}' },
+      // empty buckets stay in the legend but draw no slice (no zero-length labels on the ring)
+      data: BUCKETS.map((b) => ({ name: b.label, value: t[b.key] || null, itemStyle: { color: b.color } })),
     }],
   }
 }
