@@ -99,6 +99,7 @@ def test_a_task_through_all_four_levels(page, shots):
     expect(first.locator("[data-test^=still-]")).to_have_text("还需分配 -1")
     page.locator("[data-test=save-sheet]").click()
     expect(first.locator("[data-test^=error-]")).to_have_text("超出剩余量 1")
+    snap(page, shots / "allocation-fill-refused.png", full_page=False)
     assert not sent, f"an over-allocation must be refused before sending: {sent}"
     box.fill(str(remaining))
     expect(first.locator("[data-test^=still-]")).to_have_text("还需分配 0")
