@@ -134,6 +134,7 @@ def test_a_task_through_all_four_levels(page, shots):
     as_user(page, HOSPITAL, "分量填报")
     expect(page.locator("[data-test=return-reason]")).to_contain_text(reason)
     expect(page.locator("[data-test=still-total]"), "the saved allocation is shown again").to_have_text("还需分配 0")
+    snap(page, shots / "allocation-returned.png", full_page=False)
     page.locator("[data-test=submit-sheet]", has_text="重新提交").click()
     confirm(page)
     toast(page, "已提交")
