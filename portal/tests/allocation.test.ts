@@ -3,6 +3,7 @@ import {
   apiFieldErrors, approvedPercent, buckets, checkGroup, initialInputs, parseQuantity, payload, savedGroups, selectable,
   submitBlock, type Line,
 } from '../src/lib/allocation'
+import { toApiError } from '../src/lib/errors'
 
 const w = (credit_code: string, rank: number, own = 0) => ({ credit_code, name: credit_code, rank, price: '1.00', base: 1, own, agreement: 1 + own })
 // The docs' worked example: demand 16, remaining 7 over three winners; a second group with 4 left.
@@ -49,6 +50,11 @@ describe('payload', () => {
     const lines = [G1, G2]
     expect(payload(lines, { G01: { A: '7' } }, true).errors).toEqual({ G02: '剩余量尚未分配（还需分配 4）' })
     expect(payload(lines, { G01: { A: '7' } }, true, new Set(['G02'])).ok).toBe(true)
+  })
+  it('keeps the whole field paths of a refusal, so each lands on its own input', () => {
+    const err = toApiError(400, { error: { code: 'bad_allocation', message: '自主分配量有误', request_id: null, correlation_id: null,
+      details: [{ field: 'allocations.G01.A', message: '分配量须为整数' }, { field: 'allocations.G02.A', message: '分配量不能为负数' }] } })
+    expect(apiFieldErrors(err.details)).toEqual({ 'G01.A': '分配量须为整数', 'G02.A': '分配量不能为负数' })
   })
   it('maps the API field errors onto the same keys', () => {
     expect(apiFieldErrors([{ field: 'allocations.G01', message: '须等于剩余量 7' }, { field: 'allocations.G01.B', message: '负数' }]))
