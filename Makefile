@@ -33,12 +33,13 @@ run: $(STAMP) $(PORTAL_STAMP)
 # `make test PYTEST_ARGS=tests/api/test_projects.py` runs one part; TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+# STORE=stock runs the suite on stock moto's DynamoDB instead of the local store's (tests/support.moto_store).
 test: $(STAMP) $(PORTAL_STAMP) browser-deps
-	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	MP_TEST_STORE=$(STORE) $(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 # The inner loop: everything but the local stack, the synth and the browser.
 test-fast: $(STAMP)
-	$(PY) -m pytest $(XDIST) -m "not e2e and not infra and not portal and not browser" $(PYTEST_ARGS)
+	MP_TEST_STORE=$(STORE) $(PY) -m pytest $(XDIST) -m "not e2e and not infra and not portal and not browser" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/cold_start.py

@@ -32,6 +32,7 @@ class Settings:
     log_level: str
     cors_origins: tuple[str, ...]
     topic_arns: dict[str, str] = field(default_factory=dict)
+    password_hashing: str = "production"  # or "light": the test stage, and the local stage on request
 
     def table(self, logical: str) -> str:
         return resources.table_name(self.prefix, logical)
@@ -75,6 +76,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     prefix = env.get("MP_PREFIX") or resources.resource_prefix(stage)
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     return Settings(
+        password_hashing=_password_hashing(stage, env),
         stage=stage,
         region=region,
         prefix=prefix,
@@ -88,6 +90,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_level=env.get("MP_LOG_LEVEL", "INFO").upper(),
         cors_origins=tuple(o for o in env.get("MP_CORS_ORIGINS", "*").split(",") if o),
     )
+
+
+def _password_hashing(stage: str, env) -> str:
+    """The test stage hashes lightly; the local stage does when asked (``MP_PASSWORD_HASHING=light``:
+    the test suite's local stacks, which log in hundreds of times). On dev and prod the variable is
+    not even read: production parameters, whatever the environment says."""
+    if stage == "test":
+        return "light"
+    if stage != "local":
+        return "production"
+    asked = env.get("MP_PASSWORD_HASHING") or "production"
+    if asked not in ("production", "light"):
+        raise ConfigurationError(f"MP_PASSWORD_HASHING must be production or light, not {asked!r}")
+    return asked
 
 
 @lru_cache(maxsize=1)

@@ -275,7 +275,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the local DynamoDB: moto with the local-store patch (default) or stock moto")
     parser.add_argument("--data", choices=("demo", "province"), default=os.environ.get("DATA", "demo"),
                         help="demo: the demo data only; province: also a province's volume (ops/province.py)")
+    parser.add_argument("--password-hashing", choices=("production", "light"),
+                        default=os.environ.get("MP_PASSWORD_HASHING") or "production",
+                        help="argon2id parameters: production (default) or light (the test suite's stacks)")
     args = parser.parse_args(argv)
+    os.environ["MP_PASSWORD_HASHING"] = args.password_hashing  # this process (seeding) and its children
 
     for name, port in (("API", args.port), ("local AWS", args.aws_port), ("portal", args.portal_port)):
         if not port_free(args.host, port):

@@ -52,7 +52,7 @@ def provisioned_aws() -> Iterator[dict[str, str]]:
     from chalicelib.config import get_settings
     from ops.provision import provision
 
-    with mock_aws(config=MOTO_CONFIG), atomic_moto_requests(), asl_validated_once():
+    with mock_aws(config=MOTO_CONFIG), atomic_moto_requests(), asl_validated_once(), moto_store():
         reset_process_caches()
         settings = get_settings()
         env = provision(_PROVISIONING, settings.prefix, settings.region)
@@ -68,6 +68,26 @@ def provisioned_aws() -> Iterator[dict[str, str]]:
                 else:
                     os.environ[k] = v
             reset_process_caches()
+
+
+STORE = os.environ.get("MP_TEST_STORE") or "patched"
+if STORE not in ("patched", "stock"):
+    raise RuntimeError(f"MP_TEST_STORE (make test STORE=...) is patched or stock, not {STORE!r}")
+
+
+@contextmanager
+def moto_store() -> Iterator[None]:
+    """The tests' moto DynamoDB is the local store's (ops/localstore, as `make run` serves it):
+    its transactions and queries cost what the items they touch cost, where stock moto deep-copies
+    and walks the whole table; ``MP_TEST_STORE=stock`` (``make test STORE=stock``) runs on stock
+    moto instead. tests/localstore proves the two answer alike."""
+    from ops.localstore import dynamodb as localstore
+
+    if STORE == "stock":
+        localstore.revert()
+    else:
+        localstore.apply()
+    yield
 
 
 def wait_until(condition: Callable[[], T], *, timeout: float = 10.0, what: str = "condition") -> T:

@@ -2,8 +2,10 @@
 
 dev/prod: time_cost=3, memory_cost=64 MiB, parallelism=1 (OWASP's argon2id
 baseline is m=19 MiB,t=2; we spend more since logins are rare). The ``test``
-stage uses light parameters so the suite stays fast; hashes made with other
-parameters are upgraded at the next successful login (``needs_rehash``).
+stage uses light parameters so the suite stays fast, and so does the local
+stage when asked (``MP_PASSWORD_HASHING=light``, ``ops.local --password-hashing
+light``: the suite's local stacks); hashes made with other parameters are
+upgraded at the next successful login (``needs_rehash``).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ LIGHT = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1, "hash_len": 32, 
 
 @lru_cache(maxsize=1)
 def _hasher() -> PasswordHasher:
-    return PasswordHasher(**(LIGHT if get_settings().stage == "test" else PRODUCTION))
+    return PasswordHasher(**(LIGHT if get_settings().password_hashing == "light" else PRODUCTION))
 
 
 def hash_password(password: str) -> str:

@@ -24,3 +24,19 @@ def test_unknown_stage_and_missing_resources_are_configuration_errors():
         s.queue_url("jobs")
     with pytest.raises(ConfigurationError):
         s.state_machine_arn("health")
+
+
+@pytest.mark.parametrize(("stage", "asked", "expected"), [
+    ("test", None, "light"), ("local", None, "production"), ("local", "production", "production"),
+    ("local", "light", "light"), ("dev", None, "production"), ("prod", "", "production"),
+    ("dev", "light", "production"), ("prod", "light", "production"),  # not even read there
+])
+def test_password_hashing_is_light_on_the_test_stage_and_on_the_local_stage_when_asked(stage, asked, expected):
+    env = {"MP_STAGE": stage, **({} if asked is None else {"MP_PASSWORD_HASHING": asked})}
+    got = load_settings(env).password_hashing
+    assert got == expected, f"stage {stage}, MP_PASSWORD_HASHING={asked!r}: expected {expected}, got {got}"
+
+
+def test_an_unknown_hashing_choice_on_the_local_stage_is_refused():
+    with pytest.raises(ConfigurationError, match="MP_PASSWORD_HASHING"):
+        load_settings({"MP_STAGE": "local", "MP_PASSWORD_HASHING": "fast"})

@@ -19,6 +19,8 @@ def moto_dynamodb(patched: bool) -> Iterator[Any]:
     """A DynamoDB client on a fresh in-process moto, stock or patched; stock again afterwards."""
     if patched:
         localstore.apply()
+    else:
+        localstore.revert()  # the other tests' moto is patched (tests/support.moto_store)
     try:
         with mock_aws():
             yield boto3.client("dynamodb", region_name=REGION)
