@@ -27,6 +27,32 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
     name: 'reviews', path: '/app/reviews', permission: 'qualification_review', actorKinds: ['platform'],
     component: () => import('./views/ReviewsView.vue'),
   },
+  // -- allocation (分量, docs/portal.md "Allocation") --
+  {
+    name: 'allocation-fill', path: '/app/allocation/fill', title: '分量填报', permission: 'allocation_fill',
+    actorKinds: ['medical_institution'], component: () => import('./views/allocation/FillView.vue'),
+  },
+  {
+    name: 'allocation-city', path: '/app/allocation/city', title: '中选结果分量信息审核(市医保)', permission: 'allocation_review',
+    actorKinds: ['city_bureau'], component: () => import('./views/allocation/ReviewView.vue'),
+  },
+  {
+    name: 'allocation-province', path: '/app/allocation/province', title: '中选结果分量信息审核(省医保)', permission: 'allocation_review',
+    actorKinds: ['province_bureau'], component: () => import('./views/allocation/ReviewView.vue'),
+  },
+  {
+    name: 'allocation-alliance', path: '/app/allocation/alliance', title: '中选结果分量信息审核(联采办)', permission: 'allocation_review',
+    actorKinds: ['alliance_office'], component: () => import('./views/allocation/ReviewView.vue'),
+  },
+  {
+    name: 'allocation-progress', path: '/app/allocation/progress', title: '分量进度', permission: 'allocation_review',
+    actorKinds: ['city_bureau', 'province_bureau', 'alliance_office'], component: () => import('./views/allocation/ProgressView.vue'),
+  },
+  {
+    name: 'allocation-agreements', path: '/app/allocation/agreements', title: '中选企业协议量明细', permission: 'agreement_query',
+    actorKinds: ['city_bureau', 'province_bureau', 'alliance_office', 'enterprise', 'medical_institution'],
+    component: () => import('./views/allocation/AgreementsView.vue'),
+  },
 ]
 
 const routes: RouteRecordRaw[] = [
