@@ -80,11 +80,19 @@ export function actionsFor(status: string): ('edit' | 'submit' | 'withdraw' | 'c
   return []
 }
 
-/** One line per JSON Patch operation of a change (变更记录): the field, before → after. */
-export function describePatch(diff: Record<string, unknown>[]): { field: string; op: string; value: string }[] {
-  return diff.map((d) => ({
-    field: String(d.path ?? '').replace(/^\//, '').replace(/\//g, '.'),
-    op: ({ add: '新增', remove: '删除', replace: '修改' } as Record<string, string>)[String(d.op)] ?? String(d.op),
-    value: d.value === undefined ? '' : typeof d.value === 'string' ? d.value : JSON.stringify(d.value),
-  }))
+/** The labels of a form's fields, by field name (the change history shows these, not the names). */
+export function fieldLabels(form: KindForm | undefined): Record<string, string> {
+  return Object.fromEntries((form?.fields ?? []).map((f) => [f.name, f.label]))
+}
+
+/** One line per JSON Patch operation of a change (变更记录): the field's label, the operation, the new value. */
+export function describePatch(diff: Record<string, unknown>[], labels: Record<string, string> = {}): { field: string; op: string; value: string }[] {
+  return diff.map((d) => {
+    const [head = '', ...rest] = String(d.path ?? '').replace(/^\//, '').split('/')
+    return {
+      field: [labels[head] ?? head, ...rest.map((s) => (/^\d+$/.test(s) ? `第 ${Number(s) + 1} 项` : labels[s] ?? s))].join(' · '),
+      op: ({ add: '新增', remove: '删除', replace: '修改' } as Record<string, string>)[String(d.op)] ?? String(d.op),
+      value: d.value === undefined ? '' : typeof d.value === 'string' ? d.value : JSON.stringify(d.value),
+    }
+  })
 }
