@@ -84,3 +84,9 @@ def error_toast(page) -> str:
     found = page.locator(".el-message--error").last
     found.wait_for()
     return found.inner_text()
+
+
+def settled(page) -> None:
+    """Wait until no loading spinner (Element Plus ``v-loading`` mask) is left on the page: the
+    tables have their rows, for an assertion or a screenshot."""
+    page.wait_for_function("() => !document.querySelector('.el-loading-mask')")
