@@ -27,6 +27,12 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
     name: 'reviews', path: '/app/reviews', permission: 'qualification_review', actorKinds: ['platform'],
     component: () => import('./views/ReviewsView.vue'),
   },
+  // -- issue 10, the remaining screens (branch portal2) --
+  {
+    name: 'projects', path: '/app/projects', permission: 'project_manage', actorKinds: ['platform'],
+    component: () => import('./views/ProjectsView.vue'),
+  },
+  // -- end of portal2's screens --
 ]
 
 /** The app shell and its screens. */

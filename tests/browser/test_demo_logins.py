@@ -17,7 +17,7 @@ ENTERPRISE_MENU = ["首页", "资质维护", "产品申报"]
 EXPECTED_MENU = {
     "unit": {o["key"]: ["首页", "单位账号管理"] for o in ORGS},
     "operator": {**{o["key"]: ["首页", "下级机构管理"] if o["kind"] == "city_bureau" else ["首页"] for o in ORGS},
-                 "platform": ["首页", "资质审核"], "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
+                 "platform": ["首页", "资质审核", "项目管理"], "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
 }
 
 
