@@ -32,6 +32,14 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
     name: 'projects', path: '/app/projects', permission: 'project_manage', actorKinds: ['platform'],
     component: () => import('./views/ProjectsView.vue'),
   },
+  {
+    name: 'results', path: '/app/results', permission: 'result_query', actorKinds: ['enterprise', 'medical_institution', 'pharmacy'],
+    component: () => import('./views/ResultsView.vue'),
+  },
+  {
+    name: 'code-matching', path: '/app/code-matching', permission: 'code_matching', actorKinds: ['enterprise'],
+    component: () => import('./views/CodeMatchingView.vue'),
+  },
   // -- end of portal2's screens --
 ]
 

@@ -2,7 +2,9 @@
 field), edited, a PDF attached, its catalog imported from Excel (the template, progress, the error
 workbook's bad row), the bid-group filter kept in the URL, published; then the demo alliance project
 once its declarations closed: the results imported (a bad price reported) and published, and the
-declarations and the results exported as jobs with their download link."""
+declarations and the results exported as jobs with their download link; the winning enterprise
+reads the results (结果查询) and maps its listed product to a national code (对码: a malformed code
+refused at its field, a candidate chosen, the mapping removed with a reason, the history)."""
 from __future__ import annotations
 
 import io
@@ -19,6 +21,9 @@ from tests.local_stack import DEMO_CLOSE_MINUTES
 CENTER = "13800000001"  # the platform center's demo operator
 ALLIANCE = "八省二区医用外科口罩联盟集中带量采购（演示）"
 MAKER_CODE = "91630100MA0000007" + credit_code_check_char("91630100MA0000007")
+MAKER = "13800000007"  # the demo manufacturer's operator
+MASK_CERT = "青械注准20202140002"
+MASK = "C08010200100001000010000001"
 
 
 def _set_datetime(page, field: str, value: str) -> None:
@@ -129,11 +134,12 @@ def test_center_imports_publishes_and_exports_the_results_of_a_closed_project(pa
     page.locator("[data-test=export-declarations] [data-test=job-download]").wait_for(timeout=60_000)
 
     page.locator("[data-test=project-tabs]").get_by_text("中选结果", exact=True).click()
-    header = ["bid_group", "credit_code", "enterprise_name", "product_name", "specification", "model", "price", "rank"]
+    header = ["bid_group", "credit_code", "enterprise_name", "product_name", "specification", "model", "price", "rank",
+              "cert_no"]
     _import(page, _xlsx(tmp_path, "results.xlsx", [
         header,
-        ["成人型", MAKER_CODE, "青海医疗器械制造有限公司", "医用外科口罩", "17.5cm×9.5cm", "成人", "0.35", 1],
-        ["儿童型", MAKER_CODE, "青海医疗器械制造有限公司", "医用外科口罩", "14.5cm×9.5cm", "儿童", "abc", 1],
+        ["成人型", MAKER_CODE, "青海医疗器械制造有限公司", "医用外科口罩", "17.5cm×9.5cm", "成人", "0.35", 1, MASK_CERT],
+        ["儿童型", MAKER_CODE, "青海医疗器械制造有限公司", "医用外科口罩", "14.5cm×9.5cm", "儿童", "abc", 1, MASK_CERT],
     ]))
     errors = _report_errors(page)
     assert len(errors) == 1 and errors[0][0] == 3 and errors[0][1] == "price", f"the bad price should be reported: {errors}"
@@ -146,3 +152,39 @@ def test_center_imports_publishes_and_exports_the_results_of_a_closed_project(pa
     page.locator("[data-test=export-results] [data-test=job-download]").wait_for(timeout=60_000)
     settled(page)
     page.screenshot(path=shots / "project-results.png")
+
+    # The winner: 结果查询 during the publication window, then 产品对码 of its listed product.
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/login**")
+    log_in(page, MAKER)
+    page.get_by_role("menuitem", name="结果查询", exact=True).click()
+    page.locator("[data-test=results-project]").click()
+    page.locator(".el-select-dropdown__item:visible", has_text=ALLIANCE).click()
+    page.wait_for_url("**project=**")
+    page.locator("[data-test=results] .el-table__body tr", has_text="0.35").wait_for()
+
+    page.get_by_role("menuitem", name="产品对码", exact=True).click()
+    listing = page.locator("[data-test=listings] .el-table__body tr", has_text="医用外科口罩")
+    listing.get_by_role("button", name="对码", exact=True).click()
+    page.locator("[data-test=match-code27]").fill("C123")
+    page.locator("[data-test=match-save]").click()
+    at_field = page.locator(".el-form-item", has=page.locator("[data-test=match-code27]")).locator(".el-form-item__error")
+    at_field.wait_for()
+    assert at_field.inner_text().strip(), "the malformed code's error should be at its field"
+    page.locator("[data-test=candidates] .el-table__body tr", has_text=MASK).click()
+    assert page.locator("[data-test=match-code27]").input_value() == MASK, "choosing a candidate should fill the code"
+    page.locator("[data-test=match-save]").click()
+    toast(page, "对码成功")
+    listing.locator("[data-test=match]", has_text=MASK).wait_for()
+    settled(page)
+    page.screenshot(path=shots / "code-matching.png")
+    listing.get_by_role("button", name="取消对码", exact=True).click()
+    box = page.locator(".el-message-box")
+    box.locator("input").fill("编码有误")
+    box.get_by_role("button", name="确定", exact=True).click()
+    toast(page, "已取消对码")
+    listing.get_by_role("button", name="历史", exact=True).click()
+    history = page.locator("[data-test=history]")
+    history.get_by_text("编码有误").wait_for()
+    text = history.inner_text()
+    assert "取消对码" in text and "对码" in text and "规格型号编码" in text, f"the 对码 history with labels: {text!r}"
