@@ -20,7 +20,7 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
     component: () => import('./views/UnitAccountView.vue'),
   },
   {
-    name: 'supervision', path: '/app/institutions', permission: 'institution_supervision', actorKinds: ['city_bureau'],
+    name: 'supervision', path: '/app/institutions', permission: 'institution_supervision', actorKinds: ['city_bureau', 'province_bureau'],
     component: () => import('./views/SupervisionView.vue'),
   },
   {
@@ -39,6 +39,10 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
   {
     name: 'code-matching', path: '/app/code-matching', permission: 'code_matching', actorKinds: ['enterprise'],
     component: () => import('./views/CodeMatchingView.vue'),
+  },
+  {
+    name: 'registration-reviews', path: '/app/registrations', permission: 'registration_review', actorKinds: ['platform', 'city_bureau'],
+    component: () => import('./views/RegistrationReviewView.vue'),
   },
   // -- end of portal2's screens --
 ]

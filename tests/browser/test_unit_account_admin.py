@@ -1,6 +1,7 @@
 """A freshly registered enterprise's unit account in the portal: role certification (a role that
 does not fit the kind refused at its field), procurement entry (no legacy match: the registration
-filed with a PDF and its status shown), an account role (a permission the kind may not grant
+filed with a PDF, reviewed by the trading center — a rejection without a reason refused, approved),
+an account role (a permission the kind may not grant
 refused), a sub-account (a malformed login refused at its field; the temporary password shown
 once; disabled), and closing the account (a wrong credit code refused, then signed out)."""
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from tests.browser.journeys import log_in, pdf_file, register_enterprise, settled, toast
 
 UNIT, PASSWORD, MOBILE = "portal_admin_co", "Admin#Strong2026", "13677770001"
+CENTER = "13800000001"  # the trading center's demo operator (reviews enterprises' registrations)
 
 
 def _field_error(page, test_id: str) -> str:
@@ -47,6 +49,28 @@ def test_unit_account_certifies_enters_and_administers_then_closes(page, portal_
     assert "赵六" in registration.inner_text(), registration.inner_text()
     settled(page)
     page.screenshot(path=shots / "procurement-entry.png")
+
+    # The trading center reviews it (机构注册审核): a rejection needs a reason; approved.
+    center = page.context.browser.new_context(base_url=portal_stack.portal, viewport={"width": 1280, "height": 800})
+    center.set_default_timeout(15_000)
+    rev = center.new_page()
+    log_in(rev, CENTER)
+    rev.get_by_role("menuitem", name="机构注册审核", exact=True).click()
+    pending = rev.locator("[data-test=registrations] .el-table__body tr", has_text=code)
+    pending.wait_for()
+    settled(rev)
+    rev.screenshot(path=shots / "registration-review.png")
+    pending.get_by_role("button", name="不通过", exact=True).click()
+    box = rev.locator(".el-message-box")
+    box.get_by_role("button", name="确定", exact=True).click()
+    assert "请填写原因" in box.inner_text(), "a rejection without a reason must be refused"
+    box.get_by_role("button", name="取消", exact=True).click()
+    pending.get_by_role("button", name="通过", exact=True).click()
+    rev.locator(".el-message-box").get_by_role("button", name="确定", exact=True).click()
+    toast(rev, "审核通过")
+    center.close()
+    page.reload()
+    page.locator("[data-test=procurement-status]", has_text="审核通过").wait_for()
 
     # 账号角色: 项目管理 is not an enterprise's to grant; 资质维护 is.
     page.locator("[data-test=role-add]").click()
