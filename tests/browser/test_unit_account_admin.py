@@ -1,15 +1,27 @@
 """A freshly registered enterprise's unit account in the portal: role certification (a role that
 does not fit the kind refused at its field), procurement entry (no legacy match: the registration
-filed with a PDF, reviewed by the trading center — a rejection without a reason refused, approved),
+filed with a PDF, reviewed by the trading center — a rejection without a reason refused, approved — and its progress
+read on the public 注册进度查询 with an SMS code),
 an account role (a permission the kind may not grant
 refused), a sub-account (a malformed login refused at its field; the temporary password shown
 once; disabled), and closing the account (a wrong credit code refused, then signed out)."""
 from __future__ import annotations
 
+import json
+import re
+import urllib.request
+
 from tests.browser.journeys import log_in, pdf_file, register_enterprise, settled, toast
 
 UNIT, PASSWORD, MOBILE = "portal_admin_co", "Admin#Strong2026", "13677770001"
+CONTACT = "13677770002"  # the registration's authorised person (not the operator: one SMS a minute a mobile)
 CENTER = "13800000001"  # the trading center's demo operator (reviews enterprises' registrations)
+
+
+def _last_sms_code(api: str, mobile: str) -> str:
+    with urllib.request.urlopen(f"{api}/dev/outbox/sms", timeout=30) as r:
+        message = next(m for m in json.loads(r.read())["items"] if m["mobile"] == mobile)["message"]
+    return re.search(r"(\d{6})", message).group(1)
 
 
 def _field_error(page, test_id: str) -> str:
@@ -39,7 +51,7 @@ def test_unit_account_certifies_enters_and_administers_then_closes(page, portal_
     page.locator("[data-test=enter]").click()
     assert "未匹配到原平台注册信息" in page.locator("[data-test=entry-error]").inner_text()
     page.locator("[data-test=reg-contact-name]").fill("赵六")
-    page.locator("[data-test=reg-contact-mobile]").fill(MOBILE)
+    page.locator("[data-test=reg-contact-mobile]").fill(CONTACT)
     page.locator("[data-test=reg-attachment-0] input[type=file]").set_input_files(str(pdf_file(tmp_path, "licence.pdf")))
     page.locator("[data-test=reg-attachment-0]", has_text="已校验").wait_for()
     page.locator("[data-test=registration-submit]").click()
@@ -68,6 +80,20 @@ def test_unit_account_certifies_enters_and_administers_then_closes(page, portal_
     pending.get_by_role("button", name="通过", exact=True).click()
     rev.locator(".el-message-box").get_by_role("button", name="确定", exact=True).click()
     toast(rev, "审核通过")
+    # 注册进度查询 (public): the authorised person's mobile and an SMS code give the decision.
+    visitor = center.new_page()
+    visitor.goto("/recovery?tab=progress")
+    visitor.locator("[data-test=progress-mobile]").fill(CONTACT)
+    answer = visitor.locator("[data-test=dev-captcha-answer]")
+    visitor.wait_for_function("el => /^[A-Za-z0-9]{4,}$/.test(el.textContent.trim())", arg=answer.element_handle())
+    visitor.locator("[data-test=dev-fill-captcha]").click()
+    visitor.locator("[data-test=send-sms]").click()
+    visitor.get_by_text("验证码已发送").wait_for()
+    visitor.locator("[data-test=sms-code]").fill(_last_sms_code(portal_stack.api, CONTACT))
+    visitor.locator("[data-test=recovery-submit]").click()
+    result = visitor.locator("[data-test=recovery-result]")
+    result.wait_for()
+    assert "审核通过" in result.inner_text(), f"the registration's progress should be shown: {result.inner_text()!r}"
     center.close()
     page.reload()
     page.locator("[data-test=procurement-status]", has_text="审核通过").wait_for()
