@@ -13,8 +13,8 @@ import urllib.request
 
 from tests.browser.journeys import log_in, pdf_file, register_enterprise, settled, toast
 
-UNIT, PASSWORD, MOBILE = "portal_admin_co", "Admin#Strong2026", "13677770001"
-CONTACT = "13677770002"  # the registration's authorised person (not the operator: one SMS a minute a mobile)
+UNIT, PASSWORD, MOBILE = "portal_admin_co", "Admin#Strong2026", "13677771001"
+CONTACT = "13677771002"  # the registration's authorised person (not the operator: one SMS a minute a mobile)
 CENTER = "13800000001"  # the trading center's demo operator (reviews enterprises' registrations)
 
 
