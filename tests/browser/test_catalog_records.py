@@ -1,6 +1,7 @@
 """The enterprise keeps its consumable records (docs/catalog.md) in the portal: a certificate of an
 overseas registrant is refused until an entrustment (境外代理, two PDFs) links it; a single item
-chosen from its submitted certificates; products imported from Excel (the template downloaded, one
+chosen from its submitted certificates; a product by its form (a middle package unit without its
+ratio refused); products imported from Excel (the template downloaded, one
 good row and one bad row: the job's progress, the error workbook), then the draft submitted in a
 batch with a result per row."""
 from __future__ import annotations
@@ -32,6 +33,14 @@ def _pick(page, field: str, typed: str | None, option: str) -> None:
         box.locator("input").fill(typed)
     page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
     page.keyboard.press("Escape")
+
+
+def _unit(page, field: str, name: str) -> None:
+    """Choose a unit by typing its name into the filterable select, then the option of exactly that name."""
+    box = page.locator(f"[data-test=field-{field}] .el-select")
+    box.click()
+    box.locator("input").fill(name)
+    page.locator(".el-select-dropdown__item:visible").get_by_text(name, exact=True).first.click()
 
 
 def test_enterprise_keeps_certificates_items_and_imports_products(page, shots, tmp_path):
@@ -104,6 +113,22 @@ def test_enterprise_keeps_certificates_items_and_imports_products(page, shots, t
     assert len(rows) == 1 and rows[0][0] == 3 and "单位" in str(rows[0][2]), f"the bad unit's row should be reported: {rows}"
     settled(page)
     page.screenshot(path=shots / "product-import.png")
+
+    # A product by its form: a middle package unit without its ratio is refused, then saved.
+    page.locator("[data-test=record-new]").click()
+    _pick(page, "code27", None, "C08010200100001000010000002")
+    _unit(page, "min_usage_unit", "支")
+    _unit(page, "min_package_unit", "盒")
+    page.locator("[data-test=field-min_package_ratio] input").fill("10")
+    _unit(page, "middle_package_unit", "箱")
+    page.locator("[data-test=record-save]").click()
+    page.locator("[data-test=record-error]").wait_for()
+    at_fields = page.locator(".el-form-item", has=page.locator("[data-test^=field-middle_package]")).locator(".el-form-item__error")
+    at_fields.first.wait_for()
+    assert "转换比" in " ".join(at_fields.all_inner_texts()), f"the packaging rule at its field: {at_fields.all_inner_texts()}"
+    page.locator("[data-test=field-middle_package_ratio] input").fill("20")
+    page.locator("[data-test=record-save]").click()
+    toast(page, "已保存草稿")
 
     # The imported draft, submitted with the batch button: a result per row.
     row = _row(page, "records", "C14010100100001000010000003")
