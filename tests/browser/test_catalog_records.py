@@ -3,12 +3,13 @@ overseas registrant is refused until an entrustment (境外代理, two PDFs) lin
 chosen from its submitted certificates; a product by its form (a middle package unit without its
 ratio refused); products imported from Excel (the template downloaded, one
 good row and one bad row: the job's progress, the error workbook), then the draft submitted in a
-batch with a result per row."""
+batch with a result per row, the list filtered by title with the filter kept in the URL."""
 from __future__ import annotations
 
 import io
 
 from openpyxl import Workbook, load_workbook
+from playwright.sync_api import expect
 
 from tests.browser.journeys import fill_date, log_in, pdf_file, settled, toast, upload
 
@@ -129,6 +130,15 @@ def test_enterprise_keeps_certificates_items_and_imports_products(page, shots, t
     page.locator("[data-test=field-middle_package_ratio] input").fill("20")
     page.locator("[data-test=record-save]").click()
     toast(page, "已保存草稿")
+
+    # The title filter, kept in the URL: only the imported product is left, also after a reload.
+    page.locator("[data-test=records-search]").fill("C14010100100001000010000003")
+    page.locator("[data-test=records-search]").press("Enter")
+    page.wait_for_url("**q=C14010100100001000010000003**")
+    page.reload()
+    rows = page.locator("[data-test=records] .el-table__body tr")
+    expect(rows.filter(has_text="C14010100100001000010000003")).to_have_count(1)
+    expect(rows.filter(has_text="C08010200100001000010000002"), "the filter should hide the other draft").to_have_count(0)
 
     # The imported draft, submitted with the batch button: a result per row.
     row = _row(page, "records", "C14010100100001000010000003")
