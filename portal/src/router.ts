@@ -1,8 +1,8 @@
-// Routes. Public screens sit at the top level; the signed-in app under /app, where each screen
-// declares who may open it (lib/menu.ts) and so appears in the menu built from GET /me.
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+// The signed-in app's routes (everything under /app): loaded with the first visit to /app
+// (navigation.ts adds them then), so the login page and the public pages do not carry them.
+// Each screen declares who may open it (lib/menu.ts) and so appears in the menu built from GET /me.
+import type { RouteRecordRaw } from 'vue-router'
 import type { Screen } from './lib/menu'
-import { useSession } from './stores/session'
 
 /** The signed-in screens, in menu order. */
 export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['component'] })[] = [
@@ -20,13 +20,31 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
     component: () => import('./views/UnitAccountView.vue'),
   },
   {
-    name: 'supervision', path: '/app/institutions', permission: 'institution_supervision', actorKinds: ['city_bureau'],
+    name: 'supervision', path: '/app/institutions', permission: 'institution_supervision', actorKinds: ['city_bureau', 'province_bureau'],
     component: () => import('./views/SupervisionView.vue'),
   },
   {
     name: 'reviews', path: '/app/reviews', permission: 'qualification_review', actorKinds: ['platform'],
     component: () => import('./views/ReviewsView.vue'),
   },
+  // -- issue 10, the remaining screens (branch portal2) --
+  {
+    name: 'projects', path: '/app/projects', permission: 'project_manage', actorKinds: ['platform'],
+    component: () => import('./views/ProjectsView.vue'),
+  },
+  {
+    name: 'results', path: '/app/results', permission: 'result_query', actorKinds: ['enterprise', 'medical_institution', 'pharmacy'],
+    component: () => import('./views/ResultsView.vue'),
+  },
+  {
+    name: 'code-matching', path: '/app/code-matching', permission: 'code_matching', actorKinds: ['enterprise'],
+    component: () => import('./views/CodeMatchingView.vue'),
+  },
+  {
+    name: 'registration-reviews', path: '/app/registrations', permission: 'registration_review', actorKinds: ['platform', 'city_bureau'],
+    component: () => import('./views/RegistrationReviewView.vue'),
+  },
+  // -- end of portal2's screens --
   // -- allocation (分量, docs/portal.md "Allocation") --
   {
     name: 'allocation-fill', path: '/app/allocation/fill', title: '分量填报', permission: 'allocation_fill',
@@ -55,28 +73,10 @@ export const SCREENS: (Screen & { name: string; component: RouteRecordRaw['compo
   },
 ]
 
-const routes: RouteRecordRaw[] = [
-  { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
-  { path: '/announcements/:id', name: 'announcement', component: () => import('./views/AnnouncementView.vue') },
-  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
-  { path: '/login/organisation', name: 'organisation', component: () => import('./views/OrganisationView.vue') },
-  { path: '/register', name: 'register', component: () => import('./views/RegisterView.vue') },
-  { path: '/recovery', name: 'recovery', component: () => import('./views/RecoveryView.vue') },
-  { path: '/password', name: 'password', component: () => import('./views/PasswordView.vue') },
-  {
-    path: '/app',
-    component: () => import('./views/ShellLayout.vue'),
-    meta: { requiresSession: true },
-    children: SCREENS.map((s) => ({ path: s.path, name: s.name, component: s.component!, meta: { screen: s } })),
-  },
-  { path: '/:rest(.*)*', redirect: '/' },
-]
-
-export const router = createRouter({ history: createWebHistory(), routes })
-
-router.beforeEach((to) => {
-  const session = useSession()
-  if (to.matched.some((r) => r.meta.requiresSession) && !session.signedIn)
-    return { name: 'login', query: { redirect: to.fullPath } }
-  return true
-})
+/** The app shell and its screens. */
+export const APP_ROUTE: RouteRecordRaw = {
+  path: '/app',
+  component: () => import('./views/ShellLayout.vue'),
+  meta: { requiresSession: true },
+  children: SCREENS.map((s) => ({ path: s.path, name: s.name, component: s.component!, meta: { screen: s } })),
+}

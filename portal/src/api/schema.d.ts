@@ -3367,6 +3367,11 @@ export interface components {
          */
         Enum_allocation_task_status: "draft" | "filling" | "closed" | "completed";
         /**
+         * @description code_match_set=对码; code_match_changed=变更对码; code_match_removed=取消对码
+         * @enum {string}
+         */
+        Enum_code_match_action: "code_match_set" | "code_match_changed" | "code_match_removed";
+        /**
          * @description self_produced=本企业生产; agency=本企业代理; entrusted_production=委托生产; overseas_agent=境外代理
          * @enum {string}
          */
