@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy check-consistency
+.PHONY: audit fuzz load run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy check-consistency
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -34,8 +34,12 @@ run: $(STAMP) $(PORTAL_STAMP)
 TEST_WORKERS ?= 2
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 # STORE=stock runs the suite on stock moto's DynamoDB instead of the local store's (tests/support.moto_store).
+# The dependency audit and bandit (ops/audit.py, a few seconds) run first; their failure fails the run
+# after the tests have run.
 test: $(STAMP) $(PORTAL_STAMP) browser-deps
-	MP_TEST_STORE=$(STORE) $(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	$(PY) -m ops.audit; audit=$$?; \
+	MP_TEST_STORE=$(STORE) $(PY) -m pytest $(XDIST) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; \
+	if [ $$rc -eq 0 ] && [ $$audit -ne 0 ]; then echo "make test: the audit failed (see [audit] above)"; exit $$audit; fi; exit $$rc
 
 # The inner loop: everything but the local stack, the synth and the browser.
 test-fast: $(STAMP)
@@ -87,6 +91,7 @@ bench-local-province: $(STAMP)
 # The per-test moto account with and without the ASL memo (bench/test_provisioning.py).
 bench-tests: $(STAMP)
 	$(PY) bench/test_provisioning.py
+	$(PY) bench/test_store.py
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write
@@ -98,3 +103,21 @@ clean:
 # (docs/reliability.md "Consistency checker"); exit 1 when there is one.
 check-consistency: $(STAMP)
 	$(PY) -m ops.check_consistency --aws-port $(AWS_PORT)
+
+# Generated bad input, larger than the bounded run in `make test` (tests/e2e/test_fuzz.py): schemathesis
+# from /openapi.json as every demo actor, against a stack it starts; a fresh seed each run (printed).
+FUZZ_EXAMPLES ?= 40
+fuzz: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m tests.fuzzing --examples $(FUZZ_EXAMPLES)
+
+# pip-audit (requirements.txt), npm audit (portal/) and bandit (app.py, chalicelib/); an unreachable
+# vulnerability database is skipped with a message (AUDIT_ARGS=--strict fails instead). Allow-list:
+# ops/audit_allowlist.toml.
+audit: $(STAMP) $(PORTAL_STAMP)
+	$(PY) -m ops.audit $(AUDIT_ARGS)
+
+# A bounded load test on loopback (bench/load.py): locust at 10, 50 and 100 users for LOAD_SECONDS each
+# against a stack it starts; stops by itself. Not part of `make test`.
+LOAD_SECONDS ?= 60
+load: $(STAMP) $(PORTAL_STAMP)
+	$(PY) bench/load.py --duration $(LOAD_SECONDS)

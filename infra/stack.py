@@ -20,6 +20,7 @@ import aws_cdk as cdk
 from aws_cdk import (
     aws_dynamodb as dynamodb,
     aws_iam as iam,
+    aws_kms as kms,
     aws_lambda as lambda_,
     aws_logs as logs,
     aws_s3 as s3,
@@ -102,6 +103,8 @@ class MedProcureStack(cdk.Stack):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True),
             time_to_live_attribute=spec.ttl_attribute,
+            # KMS with the AWS-managed key (aws/dynamodb): key use is in CloudTrail; no grant needed.
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
             deletion_protection=self.protected,
             removal_policy=self.removal,
         )
@@ -163,8 +166,10 @@ class MedProcureStack(cdk.Stack):
     def _topic(self, t: resources.TopicDef) -> sns.Topic:
         # Subscribers (mail, SMS gateways, other systems' queues) are added per deployment;
         # the app only publishes (sns:Publish on this topic, infra/policy.py).
+        # Encrypted at rest with the AWS-managed key (aws/sns), which lets SNS publishers in the account use it.
         return sns.Topic(self, f"{pascal(t.logical)}Topic", topic_name=resources.topic_name(self.prefix, t),
-                         display_name=t.description[:100] or None, enforce_ssl=True)
+                         display_name=t.description[:100] or None, enforce_ssl=True,
+                         master_key=kms.Alias.from_alias_name(self, f"{pascal(t.logical)}TopicKey", "alias/aws/sns"))
 
     def _reference(self, ref: str) -> tuple[str, list[str]]:
         """(substitution value, IAM resources) of a catalog reference ``table:<logical>`` / ``queue:<logical>``."""
@@ -274,7 +279,18 @@ class MedProcureStack(cdk.Stack):
         for child in api.sam_template.node.children:
             if isinstance(child, cdk.CfnResource) and child.cfn_resource_type == "AWS::Serverless::Function":
                 child.node.add_dependency(*depends_on)
+                self._function_log_group(child)
         return api
+
+    def _function_log_group(self, function: cdk.CfnResource) -> None:
+        """Each function logs into a group of its own with a retention (the group Lambda would make
+        itself keeps logs forever), named inside the Lambda policy's ``/aws/lambda/<prefix>-*``."""
+        logical = function.node.id
+        group = logs.LogGroup(
+            self, f"{logical}Logs", log_group_name=f"/aws/lambda/{self.prefix}-{logical}",
+            retention=logs.RetentionDays.ONE_MONTH if self.protected else logs.RetentionDays.ONE_WEEK,
+            removal_policy=self.removal)
+        function.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})  # a Ref: ordered
 
     @staticmethod
     def _gateway_responses(api: Any) -> None:
@@ -294,8 +310,7 @@ def gateway_responses() -> dict[str, Any]:
     for refusal in REFUSALS:
         response: dict[str, Any] = {
             "responseParameters": {
-                "gatewayresponse.header.X-Request-Id": "context.requestId",
-                "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",  # app.api.cors = True
+                "gatewayresponse.header.X-Request-Id": "context.requestId",  # no CORS: one origin
             },
             "responseTemplates": {"application/json": refusal.template()},
         }

@@ -15,6 +15,10 @@ served in ``app.current_request``, one attribute shared by every thread of
 a view could read another request's body and headers; ``install()`` makes it
 (and ``lambda_context``) per thread. And the local server's listen backlog
 (``socketserver``'s default 5) reset connections of 20 simultaneous clients.
+And it answers a kept-alive connection at once: the handler writes the headers and the body in two
+sends, and with Nagle's algorithm on, the body waited for the client's delayed ACK of the headers
+(~40 ms per request on a kept-alive connection, found by the fuzz: 45 ms against 5 ms on a fresh
+connection for ``GET /dictionaries/enums``); ``TCP_NODELAY`` on every accepted socket.
 Never packaged; idempotent.
 """
 from __future__ import annotations
@@ -62,7 +66,7 @@ def response_for(error: Any) -> dict[str, Any]:
     request_id = (error.headers or {}).get("x-amzn-RequestId") or ""
     return {
         "statusCode": refusal.status,
-        "headers": {**HEADERS, "X-Request-Id": request_id, "Access-Control-Allow-Origin": "*",
+        "headers": {**HEADERS, "X-Request-Id": request_id,
                     "x-amzn-ErrorType": (error.headers or {}).get("x-amzn-ErrorType", "")},
         "multiValueHeaders": {},
         "body": json.dumps(refusal.body(request_id), ensure_ascii=False, separators=(",", ":")),
@@ -90,6 +94,7 @@ def install() -> None:
     for name in ("current_request", "lambda_context"):  # a data descriptor wins over the instance attribute
         setattr(chalice_app.Chalice, name, _thread_local_attribute(name))
     local.ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
+    local.ChaliceRequestHandler.disable_nagle_algorithm = True  # socketserver sets TCP_NODELAY in setup()
 
 
 def main() -> int:

@@ -33,7 +33,8 @@ class GatewayRefusal:
 
     def template(self) -> str:
         """The ``application/json`` response template (VTL: no ``$`` or ``#`` in messages)."""
-        assert "$" not in self.message and "#" not in self.message, self.message
+        if "$" in self.message or "#" in self.message:
+            raise ValueError(f"a gateway message may not contain $ or #: {self.message}")
         return json.dumps(self.body(REQUEST_ID), ensure_ascii=False, separators=(",", ":"))
 
 

@@ -21,7 +21,7 @@ IN_FLIGHT_TTL_S = 60
 
 
 def validate_key(key: str) -> str:
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.fullmatch(key):  # fullmatch: `$` alone lets a trailing newline by
         raise ValidationFailed.on(
             "Idempotency-Key", "须为 8 到 128 位的字母、数字或 _-:. 字符", code="invalid_idempotency_key"
         )

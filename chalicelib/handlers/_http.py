@@ -191,6 +191,18 @@ def _read_json_body(request: Any) -> Any:
     return data
 
 
+def _query_params(request: Any) -> dict[str, str]:
+    """The query string as one value per name. A name given twice (``?limit=1&limit=2``) is a 400
+    naming it: no query field is a list, and taking the last one silently (found by the hand-written
+    cases) could make a filter other than the one the caller meant."""
+    params = request.query_params or {}
+    repeated = [name for name in params if len(params.getlist(name)) > 1] if hasattr(params, "getlist") else []
+    if repeated:
+        raise ValidationFailed(f"参数不能重复：{', '.join(repeated)}", code="query_parameter_repeated",
+                               details=[FieldError(f"query.{name}", "只能出现一次") for name in repeated])
+    return dict(params)
+
+
 FRAMEWORK_ERRORS = {  # Chalice's own refusals, before any view runs: (our code, message)
     "UnsupportedMediaType": ("unsupported_media_type", "请求体须为 JSON，Content-Type 须为 application/json"),
     "MethodNotAllowedError": ("method_not_allowed", "该路径不支持此请求方法"),
@@ -300,7 +312,8 @@ def endpoint(
     ``access`` says who may call it (``chalicelib.domain.access``); it is checked
     before the body is parsed, against the caller's state read for this request."""
 
-    implied = ({400} if body or query else set()) | ({415} if body else set()) \
+    # an Idempotency-Key of the wrong form is a 400 even on a route without a body or query
+    implied = ({400} if body or query or idempotent else set()) | ({415} if body else set()) \
         | (set() if access.public else {401, 403})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -321,7 +334,7 @@ def endpoint(
                     if body is not None:
                         ctx.body = parse_model(body, _read_json_body(request))
                     if query is not None:
-                        ctx.query = parse_model(query, dict(request.query_params or {}), prefix="query.")
+                        ctx.query = parse_model(query, _query_params(request), prefix="query.")
 
                     def call() -> Response:
                         return _render(view(ctx, **path_params), status, ctx)
@@ -347,7 +360,7 @@ def endpoint(
                         500, ctx.request_id)
 
         route_options = {} if access.public else {"authorizer": token_authorizer}
-        bp.route(path, methods=[method], cors=True, **route_options)(wrapped)
+        bp.route(path, methods=[method], **route_options)(wrapped)
         return wrapped
 
     return decorate

@@ -105,7 +105,7 @@ def list_declarations(ctx: RequestContext, project_id: str):
 
 
 @endpoint(bp, "/projects/{project_id}/declarations/{code27}", "DELETE", access=DECLARER, tags=TAGS, response=Done,
-          errors=(404, 409), summary="Delete a declaration, only while the declaration window is open")
+          errors=(400, 404, 409), summary="Delete a declaration, only while the declaration window is open")
 def withdraw(ctx: RequestContext, project_id: str, code27: str):
     return service.withdraw(ctx.principal, project_id, code27)
 
@@ -132,7 +132,7 @@ def start_catalog_import(ctx: RequestContext, project_id: str):
 
 
 @endpoint(bp, "/projects/{project_id}/catalog/{code27}", "DELETE", access=CENTER, tags=TAGS, response=Done,
-          errors=(404, 409),
+          errors=(400, 404, 409),
           summary="Remove a product from the project catalog (before the declaration end; if nobody declared it)")
 def delete_catalog_entry(ctx: RequestContext, project_id: str, code27: str):
     return catalog_import.delete_entry(ctx.principal, project_id, code27)

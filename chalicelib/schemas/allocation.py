@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from chalicelib.schemas.common import Model, PageQuery, Strict
+from chalicelib.schemas.common import Instant, Model, PageQuery, Strict
 
 CODE = r"^[A-Za-z0-9_\-]{1,40}$"
 
@@ -29,10 +29,10 @@ class GroupIn(Strict):
 class TaskCreate(Strict):
     name: str = Field(min_length=1, max_length=100, description="分量项目名称")
     rule: dict[str, Any] = Field(description="{base_percent: {n: percent}, rank_weights: {n: [w1..wn]}}")
-    fill_deadline: datetime = Field(description="医疗机构填报截止")
-    city_deadline: datetime = Field(description="市医保审核截止")
-    province_deadline: datetime = Field(description="省医保审核截止")
-    alliance_deadline: datetime = Field(description="联采办审核截止")
+    fill_deadline: Instant = Field(description="医疗机构填报截止")
+    city_deadline: Instant = Field(description="市医保审核截止")
+    province_deadline: Instant = Field(description="省医保审核截止")
+    alliance_deadline: Instant = Field(description="联采办审核截止")
     groups: list[GroupIn] | None = Field(None, max_length=95, description="bid groups (or source_project_id)")
     source_project_id: str | None = Field(None, max_length=64,
                                           description="take the groups from this project's published results")
@@ -220,3 +220,21 @@ class AgreementPage(Model):
 
 class AgreementExportRequest(AgreementFilters):
     """The filters of the agreement list; the export holds every row they select."""
+
+
+class ProgressUnit(Model):
+    unit: str = Field(description="city or province code")
+    unit_name: str | None = None
+    status: str = Field(description="its submission status (allocation_level_status)")
+    status_label: str
+    institutions: int
+    counts: dict[str, int] = Field(description="institutions by sheet status (allocation_status)")
+
+
+class ProgressView(Model):
+    task_id: str
+    level: Literal["city", "province", "alliance"] = Field(description="the caller's level: what a unit is")
+    fill_deadline: datetime
+    deadline: datetime = Field(description="the caller's level's own review deadline")
+    units: list[ProgressUnit] = Field(description="the city itself; a province's cities; the alliance's provinces")
+    totals: dict[str, int] = Field(description="institutions by sheet status over every unit")

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from chalicelib.domain.enums import ActorKind, IdType, Permission, SmsPurpose, UnitRole
-from chalicelib.schemas.common import Model, Strict
+from chalicelib.schemas.common import Label, Model, Prose, Strict
 
 SHORT = 64
 TEXT = 200
@@ -214,14 +214,14 @@ class Authorization(Strict):
 
 
 class RoleInput(Strict):
-    name: str = Field(min_length=1, max_length=30)
-    remark: str | None = Field(None, max_length=200)
+    name: Label = Field(min_length=1, max_length=30)
+    remark: Prose | None = Field(None, max_length=200)
     permissions: list[Permission] = []
 
 
 class RolePatch(Strict):
-    name: str | None = Field(None, min_length=1, max_length=30)
-    remark: str | None = Field(None, max_length=200)
+    name: Label | None = Field(None, min_length=1, max_length=30)
+    remark: Prose | None = Field(None, max_length=200)
     permissions: list[Permission] | None = None
 
 

@@ -7,32 +7,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from chalicelib.domain.enums import ProjectKind, ProjectStatus
 from chalicelib.domain.project_catalog import BID_GROUP_MAX
-from chalicelib.schemas.common import Model, PageQuery, Strict
+from chalicelib.schemas.common import AwareInstant, Label, Model, PageQuery, Prose, Strict
 
 
 class ProjectCreate(Strict):
     kind: ProjectKind = Field(description="national_vbp 国家集采中选采购项目 | alliance_vbp 省际联盟中选采购项目")
-    name: str = Field(min_length=1, max_length=200, description="项目名称")
-    announcement: str = Field(min_length=1, max_length=20000, description="公告正文")
-    declaration_start: AwareDatetime = Field(description="申报开始 (ISO 8601 with offset)")
-    declaration_end: AwareDatetime = Field(description="申报截止 (after declaration_start)")
-    publication_start: AwareDatetime = Field(description="结果公示开始 (at or after declaration_end)")
-    publication_end: AwareDatetime = Field(description="结果公示截止 (after publication_start)")
+    name: Label = Field(min_length=1, max_length=200, description="项目名称")
+    announcement: Prose = Field(min_length=1, max_length=20000, description="公告正文")
+    declaration_start: AwareInstant = Field(description="申报开始 (ISO 8601 with offset)")
+    declaration_end: AwareInstant = Field(description="申报截止 (after declaration_start)")
+    publication_start: AwareInstant = Field(description="结果公示开始 (at or after declaration_end)")
+    publication_end: AwareInstant = Field(description="结果公示截止 (after publication_start)")
 
 
 class ProjectPatch(Strict):
     """Only while the project is a draft; the merged windows are validated again."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    announcement: str | None = Field(None, min_length=1, max_length=20000)
-    declaration_start: AwareDatetime | None = None
-    declaration_end: AwareDatetime | None = None
-    publication_start: AwareDatetime | None = None
-    publication_end: AwareDatetime | None = None
+    name: Label | None = Field(None, min_length=1, max_length=200)
+    announcement: Prose | None = Field(None, min_length=1, max_length=20000)
+    declaration_start: AwareInstant | None = None
+    declaration_end: AwareInstant | None = None
+    publication_start: AwareInstant | None = None
+    publication_end: AwareInstant | None = None
 
 
 class ProjectQuery(PageQuery):

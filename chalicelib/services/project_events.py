@@ -9,6 +9,7 @@ message can therefore be sent twice, never lost: subscribers dedupe on
 ``event_id``."""
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime, timedelta
 from typing import Callable
@@ -43,10 +44,8 @@ def _publish(item: ProjectEventItem) -> bool:
         topics.publish(item.topic, item.message, events.attributes(json.loads(item.message)))
     except Exception as exc:  # kept for the next run of the schedule
         log.warning("project event not published", extra={"event_id": item.event_id, "error": repr(exc)})
-        try:
+        with contextlib.suppress(Exception):  # already published and deleted by another run: nothing to count
             item.update(actions=[ProjectEventItem.attempts.add(1)], condition=ProjectEventItem.pk.exists())
-        except Exception:  # already published and deleted by another run: nothing to count
-            pass
         return False
     item.delete()
     return True

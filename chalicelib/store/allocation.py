@@ -60,7 +60,7 @@ def token_key(unit_pk: str, submission: int) -> tuple[str, str]:
 
 
 def execution_name(unit_pk: str, submission: int) -> str:
-    return f"alloc-{hashlib.sha1(unit_pk.encode()).hexdigest()}-s{submission}"
+    return f"alloc-{hashlib.sha1(unit_pk.encode(), usedforsecurity=False).hexdigest()}-s{submission}"
 
 
 class TaskItem(AllocationTable):
@@ -294,3 +294,13 @@ def write_bulk(items: Iterable[AllocationTable]) -> int:
     if batch:
         flush()
     return count
+
+
+def iter_province_cities(task_id: str, province: str) -> Iterator[CityItem]:
+    """Every city head of a province in the task (its counters; the progress dashboard)."""
+    return CityItem.gsi1.query(province_list_pk(task_id, province))
+
+
+def iter_task_provinces(task_id: str) -> Iterator[ProvinceItem]:
+    """Every province head of the task."""
+    return ProvinceItem.gsi1.query(alliance_list_pk(task_id))

@@ -26,6 +26,9 @@ class StoredResponse:
     headers: dict[str, str]
 
 
+CLAIM_ATTEMPTS = 3
+
+
 def _is_condition_failure(exc: PutError) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
@@ -36,14 +39,25 @@ def claim(record_key: str, fingerprint: str, now: datetime) -> StoredResponse | 
         key=record_key, fingerprint=fingerprint, state="in_flight",
         expires_at=now + timedelta(seconds=rules.IN_FLIGHT_TTL_S),
     )
-    try:
-        item.save(condition=IdempotencyTable.key.does_not_exist()
-                  | (IdempotencyTable.expires_at < now))
-        return None
-    except PutError as exc:
-        if not _is_condition_failure(exc):
-            raise
-    existing = IdempotencyTable.get(record_key, consistent_read=True)
+    for _ in range(CLAIM_ATTEMPTS):
+        try:
+            item.save(condition=IdempotencyTable.key.does_not_exist()
+                      | (IdempotencyTable.expires_at < now))
+            return None
+        except PutError as exc:
+            if not _is_condition_failure(exc):
+                raise
+        try:
+            existing = IdempotencyTable.get(record_key, consistent_read=True)
+        except IdempotencyTable.DoesNotExist:
+            # The request holding the key failed and released it between our write and our read
+            # (found by the fuzz: a 500 when two requests with one key overlapped): claim again.
+            continue
+        return _replay(existing, fingerprint)
+    raise Conflict("相同幂等键的请求正在处理中，请稍后重试", code="request_in_progress")
+
+
+def _replay(existing: IdempotencyTable, fingerprint: str) -> StoredResponse:
     if existing.fingerprint != fingerprint:
         raise Conflict("该幂等键已用于另一个不同的请求", code="idempotency_key_reused")
     if existing.state != "completed":

@@ -655,6 +655,9 @@ def test_allocation_reviewers_act_within_their_region_only(world):
     listed = world.call("GET", f"{base}/city/sheets", city)
     if listed.status_code != 200 or {s["inst_id"] for s in json.loads(listed.body)["items"]} != {inst.org_id}:
         failures.append(f"city list shows other cities' institutions: {listed.status_code} {listed.body}")
+    progress = world.call("GET", f"{base}/progress", prov)
+    if progress.status_code != 200 or [u["unit"] for u in json.loads(progress.body)["units"]] != ["630100"]:
+        failures.append(f"province progress shows other provinces' cities: {progress.status_code} {progress.body}")
     mine = world.call("GET", f"{base}/my-sheet", world.actor("inst2:operator").token())
     _check(failures, mine, "inst2 reads its own sheet", 200)
     if mine.status_code == 200 and json.loads(mine.body)["status"] != "pending_city":

@@ -36,3 +36,15 @@ def test_models_and_enums_are_described(api):
     assert export["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("ExportRequest")
     regions = document["paths"]["/dictionaries/regions"]["get"]
     assert {p["name"] for p in regions["parameters"]} == {"limit", "cursor", "parent"}
+
+
+def test_refusals_a_route_can_give_are_documented(api):
+    """Found by the fuzz (tests/fuzzing.py): a malformed Idempotency-Key is a 400 on routes without
+    a body or query, and a malformed code27 in the path of a DELETE is a 400."""
+    document = body(api.get("/openapi.json"))
+    idempotent = [f"{m.upper()} {p}" for p, ops in document["paths"].items() for m, op in ops.items()
+                  if any(x["name"] == "Idempotency-Key" for x in op["parameters"]) and "400" not in op["responses"]]
+    assert not idempotent, f"idempotent routes that do not document the 400 of a bad key: {idempotent}"
+    for path in ("/projects/{project_id}/declarations/{code27}", "/projects/{project_id}/catalog/{code27}"):
+        delete = document["paths"][path]["delete"]
+        assert "400" in delete["responses"], f"DELETE {path}: {sorted(delete['responses'])}"

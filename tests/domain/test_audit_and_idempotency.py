@@ -45,7 +45,7 @@ def test_good_idempotency_keys(key):
     assert idempotency.validate_key(key) == key
 
 
-@pytest.mark.parametrize("key", ["short", "x" * 129, "has space1", "中文中文中文中文", ""])
+@pytest.mark.parametrize("key", ["short", "x" * 129, "has space1", "中文中文中文中文", "", "abcdefgh\n"])
 def test_bad_idempotency_keys(key):
     with pytest.raises(ValidationFailed) as caught:
         idempotency.validate_key(key)

@@ -206,8 +206,8 @@ def _release(task_id: str, job_id: str) -> None:
     try:
         TaskItem(pk=store.task_pk(task_id), sk="task").update(
             actions=[TaskItem.demand_job.remove()], condition=TaskItem.demand_job == job_id)
-    except Exception:
-        pass  # not ours any more
+    except Exception:  # the condition failed: the task is not ours any more
+        return
 
 
 def load(task: TaskItem, rows: list[tuple[int, dict[str, str]]], job_id: str, params: dict,

@@ -185,7 +185,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve, or return to the province with a reason */
+        /** Batch approve, or return to the province with a reason */
         post: operations["post_allocation_tasks_task_id_alliance_decisions"];
         delete?: never;
         options?: never;
@@ -210,6 +210,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/allocation-tasks/{task_id}/alliance/provinces/{province}/sheets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drill down: one province's institutions, by city */
+        get: operations["get_allocation_tasks_task_id_alliance_provinces_province_sheets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/allocation-tasks/{task_id}/city/decisions": {
         parameters: {
             query?: never;
@@ -219,7 +236,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Batch approve, or return with a reason, institutions' sheets */
+        /** Batch approve, or return to the institution with a reason */
         post: operations["post_allocation_tasks_task_id_city_decisions"];
         delete?: never;
         options?: never;
@@ -253,7 +270,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit to the province (every institution that submitted is approved) */
+        /** Submit to the province (every unit that submitted to this level is approved) */
         post: operations["post_allocation_tasks_task_id_city_submit"];
         delete?: never;
         options?: never;
@@ -364,6 +381,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/allocation-tasks/{task_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress dashboard: institutions by sheet status per unit of the caller's level */
+        get: operations["get_allocation_tasks_task_id_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/allocation-tasks/{task_id}/province/cities": {
         parameters: {
             query?: never;
@@ -407,7 +441,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve, or return to the city with a reason */
+        /** Batch approve, or return to the city with a reason */
         post: operations["post_allocation_tasks_task_id_province_decisions"];
         delete?: never;
         options?: never;
@@ -424,7 +458,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit to the alliance office (every city that submitted is approved) */
+        /** Submit to the alliance office (every unit that submitted to this level is approved) */
         post: operations["post_allocation_tasks_task_id_province_submit"];
         delete?: never;
         options?: never;
@@ -3333,6 +3367,11 @@ export interface components {
          */
         Enum_allocation_task_status: "draft" | "filling" | "closed" | "completed";
         /**
+         * @description code_match_set=对码; code_match_changed=变更对码; code_match_removed=取消对码
+         * @enum {string}
+         */
+        Enum_code_match_action: "code_match_set" | "code_match_changed" | "code_match_removed";
+        /**
          * @description self_produced=本企业生产; agency=本企业代理; entrusted_production=委托生产; overseas_agent=境外代理
          * @enum {string}
          */
@@ -4376,6 +4415,69 @@ export interface components {
         ProgressResult: {
             /** Items */
             items: components["schemas"]["ProcRegView"][];
+        };
+        /** ProgressUnit */
+        ProgressUnit: {
+            /**
+             * Counts
+             * @description institutions by sheet status (allocation_status)
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** Institutions */
+            institutions: number;
+            /**
+             * Status
+             * @description its submission status (allocation_level_status)
+             */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Unit
+             * @description city or province code
+             */
+            unit: string;
+            /**
+             * Unit Name
+             * @default null
+             */
+            unit_name: string | null;
+        };
+        /** ProgressView */
+        ProgressView: {
+            /**
+             * Deadline
+             * Format: date-time
+             * @description the caller's level's own review deadline
+             */
+            deadline: string;
+            /**
+             * Fill Deadline
+             * Format: date-time
+             */
+            fill_deadline: string;
+            /**
+             * Level
+             * @description the caller's level: what a unit is
+             * @enum {string}
+             */
+            level: "city" | "province" | "alliance";
+            /** Task Id */
+            task_id: string;
+            /**
+             * Totals
+             * @description institutions by sheet status over every unit
+             */
+            totals: {
+                [key: string]: number;
+            };
+            /**
+             * Units
+             * @description the city itself; a province's cities; the alliance's provinces
+             */
+            units: components["schemas"]["ProgressUnit"][];
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -6861,6 +6963,78 @@ export interface operations {
             };
         };
     };
+    get_allocation_tasks_task_id_alliance_provinces_province_sheets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+                province: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetPage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     post_allocation_tasks_task_id_city_decisions: {
         parameters: {
             query?: never;
@@ -7591,6 +7765,64 @@ export interface operations {
             };
             /** @description The body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12675,6 +12907,15 @@ export interface operations {
                     "application/json": components["schemas"]["Done"];
                 };
             };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not logged in */
             401: {
                 headers: {
@@ -13066,6 +13307,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Done"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not logged in */
@@ -14184,6 +14434,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecordView"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not logged in */
