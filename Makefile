@@ -91,6 +91,7 @@ bench-local-province: $(STAMP)
 # The per-test moto account with and without the ASL memo (bench/test_provisioning.py).
 bench-tests: $(STAMP)
 	$(PY) bench/test_provisioning.py
+	$(PY) bench/test_store.py
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write

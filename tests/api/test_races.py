@@ -103,10 +103,31 @@ def _audit(subject: str) -> list[dict]:
     return audit.history(subject, limit=100, cursor=None, newest_first=False).items
 
 
+def _settled() -> None:
+    """Run the reconciler (the schedule's every minute) until no signal is left pending: a decision
+    that came before its execution reached the level (moto's executions run on their own threads,
+    slow on a loaded machine) waits in the outbox for it, as it would in production."""
+    from chalicelib import clock
+    from chalicelib.services.records import signals
+    from chalicelib.store import records
+    from tests.support import wait_until
+
+    def delivered_all() -> bool:
+        previous = clock.set_clock(clock.FixedClock(clock.now() + timedelta(minutes=1)))
+        try:
+            signals.reconcile()
+            return not list(records.pending_signals(clock.now() + timedelta(days=1)))
+        finally:
+            clock.set_clock(previous)
+
+    wait_until(delivered_all, timeout=30, what="every review signal delivered by the reconciler")
+
+
 def _no_disagreement(what: str) -> None:
     from chalicelib import clock
     from chalicelib.services import consistency
 
+    _settled()
     report = consistency.check(now=clock.now() + timedelta(hours=1))
     assert not report.findings, f"after {what} the consistency checker finds:\n" + "\n".join(
         f"{f.kind} {f.subject}: {f.detail}" for f in report.findings)
