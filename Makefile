@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: audit fuzz load run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy
+.PHONY: audit fuzz load run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy check-consistency
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -91,12 +91,18 @@ bench-local-province: $(STAMP)
 # The per-test moto account with and without the ASL memo (bench/test_provisioning.py).
 bench-tests: $(STAMP)
 	$(PY) bench/test_provisioning.py
+	$(PY) bench/test_store.py
 
 policy: $(STAMP)
 	$(PY) -m infra.policy --write
 
 clean:
 	rm -rf $(VENV) cdk.out .pytest_cache
+
+# Every disagreement between records, counters, outboxes and executions on the `make run` stack
+# (docs/reliability.md "Consistency checker"); exit 1 when there is one.
+check-consistency: $(STAMP)
+	$(PY) -m ops.check_consistency --aws-port $(AWS_PORT)
 
 # Generated bad input, larger than the bounded run in `make test` (tests/e2e/test_fuzz.py): schemathesis
 # from /openapi.json as every demo actor, against a stack it starts; a fresh seed each run (printed).

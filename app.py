@@ -57,3 +57,10 @@ def advance_project_windows(event):
     from chalicelib.workers import advance_project_windows as work
 
     work(event)
+
+
+@app.schedule(Rate(resources.schedule_for("check_consistency").rate_minutes, unit=Rate.MINUTES))
+def check_consistency(event):
+    from chalicelib.workers import check_consistency as work
+
+    work(event)

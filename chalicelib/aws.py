@@ -94,6 +94,10 @@ def unavailable(exc: BaseException) -> DependencyUnavailable | None:
         cause, service = exc.cause, "dynamodb"
     if not isinstance(cause, (ClientError, BotoCoreError)):
         return None
+    # PynamoDB re-raises botocore's error as its own VerboseClientError, whose response lacks the
+    # HTTP status: read botocore's original (its __cause__), or a DynamoDB 500 would stay a 500.
+    while isinstance(cause.__cause__, (ClientError, BotoCoreError)):
+        cause = cause.__cause__
     service = service or _raising_service(cause)
     if service not in DEPENDENCIES:
         return None
@@ -110,3 +114,11 @@ def unavailable(exc: BaseException) -> DependencyUnavailable | None:
         return None  # parameter validation, credentials: configuration or code, not an outage
     return DependencyUnavailable(f"{label}暂未应答，操作可能未完成，请稍后刷新确认后重试", code=f"{name}_unavailable",
                                  retry_after_s=UNAVAILABLE_RETRY_AFTER_S)
+
+
+def raise_if_unavailable(exc: BaseException) -> None:
+    """Re-raise ``exc`` as the dependency's 503 when it is an outage (``unavailable``); callers that
+    read a refused condition as a domain answer call this first, so an outage is never taken for one."""
+    found = unavailable(exc)
+    if found is not None:
+        raise found from exc

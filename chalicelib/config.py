@@ -76,7 +76,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     prefix = env.get("MP_PREFIX") or resources.resource_prefix(stage)
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     return Settings(
-        password_hashing=_password_hashing(stage, env.get("MP_PASSWORD_HASHING")),
+        password_hashing=_password_hashing(stage, env),
         stage=stage,
         region=region,
         prefix=prefix,
@@ -92,18 +92,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     )
 
 
-def _password_hashing(stage: str, asked: str | None) -> str:
+def _password_hashing(stage: str, env) -> str:
     """The test stage hashes lightly; the local stage does when asked (``MP_PASSWORD_HASHING=light``:
-    the test suite's local stacks, which log in hundreds of times); dev and prod never."""
+    the test suite's local stacks, which log in hundreds of times). On dev and prod the variable is
+    not even read: production parameters, whatever the environment says."""
     if stage == "test":
         return "light"
-    if asked in (None, "", "production"):
-        return "production"
-    if asked != "light":
-        raise ConfigurationError(f"MP_PASSWORD_HASHING must be production or light, not {asked!r}")
     if stage != "local":
-        raise ConfigurationError(f"MP_PASSWORD_HASHING=light is for the local stage only, not {stage!r}")
-    return "light"
+        return "production"
+    asked = env.get("MP_PASSWORD_HASHING") or "production"
+    if asked not in ("production", "light"):
+        raise ConfigurationError(f"MP_PASSWORD_HASHING must be production or light, not {asked!r}")
+    return asked
 
 
 @lru_cache(maxsize=1)

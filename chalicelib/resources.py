@@ -123,6 +123,8 @@ SCHEDULES: tuple[ScheduleDef, ...] = (
     ScheduleDef("reap_stale_jobs", rate_minutes=5),
     ScheduleDef("reconcile_review_signals", rate_minutes=1),
     ScheduleDef("advance_project_windows", rate_minutes=1),
+    # Reads only (Queries + DescribeExecution): docs/reliability.md "Consistency checker".
+    ScheduleDef("check_consistency", rate_minutes=15),
 )
 
 # The variable's name, not a secret (bandit B105, justified).

@@ -47,3 +47,11 @@ def advance_project_windows(event: Any) -> None:
         moved = projects.advance_due()
         if moved:
             log.info("project statuses advanced", extra={"count": moved})
+
+
+def check_consistency(event: Any) -> None:
+    from chalicelib.config import get_settings
+    from chalicelib.services import consistency
+
+    with request_context("schedule:check_consistency"):
+        consistency.run_scheduled(get_settings().stage)

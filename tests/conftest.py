@@ -81,6 +81,12 @@ def pytest_unconfigure(config):
     if getattr(config, "workerinput", None) is None and hasattr(config, "mp_shared_dir"):
         from tests.infra import background
 
+        lost = config.mp_shared_dir / GROUPS_LOST
+        if lost.exists():
+            import sys
+
+            sys.stderr.write(f"\nERROR: {lost.read_text(encoding='utf-8')}\n")
+
         background.stop(config.mp_shared_dir)
         shutil.rmtree(config.mp_shared_dir, ignore_errors=True)
 
@@ -100,8 +106,28 @@ def pytest_collection_modifyitems(config, items):
                                  item.get_closest_marker("dirties_local_stack") is not None))
 
 
+GROUPS_LOST = "xdist-groups-lost.txt"
+
+
+def _check_groups_took(config, items) -> None:
+    """pytest-xdist's loadgroup keeps a group on one worker by suffixing its node ids with
+    ``@group``; when a pytest release stops honouring that (pytest 9.2 and pytest-xdist 3.8.0,
+    pytest-xdist#1386) every stack and module world is silently built once per worker. Fail
+    instead."""
+    if getattr(config, "workerinput", None) is None or not getattr(config.option, "loadgroup", False):
+        return
+    lost = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        message = (f"pytest-xdist --dist loadgroup did not group {len(lost)} tests (e.g. {lost[0]}): "
+                   "check the pytest/pytest-xdist pins in requirements-dev.txt")
+        (config.mp_shared_dir / GROUPS_LOST).write_text(message, encoding="utf-8")  # a worker's own words are not shown
+        raise pytest.UsageError(message)
+
+
 def pytest_collection_finish(session):
-    """Start the synth now if an infra test is selected (after -m/-k deselection)."""
+    """Check the grouping took; start the synth now if an infra test is selected (after -m/-k
+    deselection)."""
+    _check_groups_took(session.config, session.items)
     if any(_layer(item) == "infra" and "synth" in getattr(item, "fixturenames", ()) for item in session.items):
         from tests.infra import background
 

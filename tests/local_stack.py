@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ops.stack_process import LocalStack, free_port  # noqa: F401  (bench/portal.py takes free_port from here)
+from ops.stack_process import LocalStack
 
 # The demo alliance project closes this long after start (make run: 5 minutes), so the e2e and
 # browser tests see the ticker close it (the national project stays open).

@@ -276,6 +276,15 @@ class RecordHistoryAction(LabelledEnum):
     FINAL_REVIEW_REJECT = ("final_review_reject", "复审不通过")
 
 
+class CodeMatchAction(LabelledEnum):
+    """The actions of a listed product's 对码 history (the audit log of ``listing#<id>`` written by
+    ``services/code_matching.py``; codes from ``domain/project_results.py``)."""
+
+    CODE_MATCH_SET = ("code_match_set", "对码")
+    CODE_MATCH_CHANGED = ("code_match_changed", "变更对码")
+    CODE_MATCH_REMOVED = ("code_match_removed", "取消对码")
+
+
 ALL_ENUMS: dict[str, type[LabelledEnum]] = {
     "actor_kind": ActorKind,
     "unit_role": UnitRole,
@@ -305,4 +314,5 @@ ALL_ENUMS: dict[str, type[LabelledEnum]] = {
     "registry_kind": RegistryKind,
     "record_history_action": RecordHistoryAction,
     "membership_status": MembershipStatus,
+    "code_match_action": CodeMatchAction,
 }

@@ -275,7 +275,17 @@ def _run_idempotently(ctx: RequestContext, scope: str, operation: str, call: Cal
     if 200 <= response.status_code < 300:
         body = response.body if isinstance(response.body, str) else json.dumps(response.body, ensure_ascii=False)
         headers = {k: v for k, v in response.headers.items() if k.lower() != "x-request-id"}
-        store.complete(record, fp, store.StoredResponse(response.status_code, body, headers), clock.now())
+        try:
+            store.complete(record, fp, store.StoredResponse(response.status_code, body, headers), clock.now())
+        except Exception as exc:
+            from chalicelib import aws
+
+            if aws.unavailable(exc) is None:
+                raise
+            # The work is committed: answer it. The key stays in flight until its TTL (a retry meanwhile
+            # is a 409 request_in_progress, after it the operation's own conflict), never a 503 that
+            # tells the client a committed change may not have happened.
+            log.warning("idempotency key not completed", extra={"error": repr(exc)})
     else:
         store.release(record)
     return response

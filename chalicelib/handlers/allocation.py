@@ -9,7 +9,7 @@ from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.lazy import lazy
 from chalicelib.schemas.allocation import (
     AgreementExportRequest, AgreementPage, AgreementQuery, Decisions, DecisionResults, DemandImportRequest,
-    LevelListQuery, LevelPage, LevelView, SheetListQuery, SheetPage, SheetSave, SheetSubmit, SheetView, TaskCreate,
+    LevelListQuery, LevelPage, LevelView, ProgressView, SheetListQuery, SheetPage, SheetSave, SheetSubmit, SheetView, TaskCreate,
     TaskDetail, TaskPage,
 )
 from chalicelib.schemas.common import PageQuery
@@ -21,6 +21,7 @@ demand = lazy("chalicelib.services.allocation.demand")
 sheets = lazy("chalicelib.services.allocation.sheets")
 chain = lazy("chalicelib.services.allocation.chain")
 agreements = lazy("chalicelib.services.allocation.agreements")
+progress = lazy("chalicelib.services.allocation.progress")
 
 bp = Blueprint(__name__)
 TAGS = ("allocation",)
@@ -143,6 +144,12 @@ def level_detail(ctx: RequestContext, task_id: str, unit: str):
     return chain.level_detail(ctx.principal, task_id, unit)
 
 
+@endpoint(bp, f"{T}/progress", access=REVIEWERS, tags=TAGS, response=ProgressView, errors=(404,),
+          summary="Progress dashboard: institutions by sheet status per unit of the caller's level")
+def task_progress(ctx: RequestContext, task_id: str):
+    return progress.progress(ctx.principal, task_id)
+
+
 # -- the province bureau --------------------------------------------------------------------
 
 @endpoint(bp, f"{T}/province/cities", access=PROVINCE, tags=TAGS, query=LevelListQuery, response=LevelPage,
@@ -185,6 +192,13 @@ def province_withdraw(ctx: RequestContext, task_id: str):
 def alliance_provinces(ctx: RequestContext, task_id: str):
     q = ctx.query
     return chain.alliance_provinces(ctx.principal, task_id, q.status, q.limit, q.cursor)
+
+
+@endpoint(bp, f"{T}/alliance/provinces/{{province}}/sheets", access=ALLIANCE, tags=TAGS, query=SheetListQuery,
+          response=SheetPage, errors=(404,), summary="Drill down: one province's institutions, by city")
+def alliance_province_sheets(ctx: RequestContext, task_id: str, province: str):
+    q = ctx.query
+    return chain.alliance_sheets(ctx.principal, task_id, province, q.status, q.limit, q.cursor)
 
 
 @endpoint(bp, f"{T}/alliance/decisions", "POST", access=ALLIANCE, tags=TAGS, body=Decisions,

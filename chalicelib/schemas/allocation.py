@@ -220,3 +220,21 @@ class AgreementPage(Model):
 
 class AgreementExportRequest(AgreementFilters):
     """The filters of the agreement list; the export holds every row they select."""
+
+
+class ProgressUnit(Model):
+    unit: str = Field(description="city or province code")
+    unit_name: str | None = None
+    status: str = Field(description="its submission status (allocation_level_status)")
+    status_label: str
+    institutions: int
+    counts: dict[str, int] = Field(description="institutions by sheet status (allocation_status)")
+
+
+class ProgressView(Model):
+    task_id: str
+    level: Literal["city", "province", "alliance"] = Field(description="the caller's level: what a unit is")
+    fill_deadline: datetime
+    deadline: datetime = Field(description="the caller's level's own review deadline")
+    units: list[ProgressUnit] = Field(description="the city itself; a province's cities; the alliance's provinces")
+    totals: dict[str, int] = Field(description="institutions by sheet status over every unit")

@@ -87,7 +87,17 @@ def submit(kind: JobKind, params: dict[str, Any], *, owner: str, actor: str) -> 
     item = store.create(job_id, kind.value, owner, params, now,
                         rules.deadline(now, JOB_HEARTBEAT_TIMEOUT_S),
                         _entry(job_id, "job_submitted", actor, None, JobStatus.QUEUED))
-    queue.send("jobs", {"job_id": job_id})
+    try:
+        queue.send("jobs", {"job_id": job_id})
+    except Exception:
+        # Not left queued with no message to run it (until the reaper, 15 minutes on): failed at once,
+        # the caller gets the queue's 503 and submits again. (A message sent with its answer lost finds
+        # the job failed and does nothing.)
+        try:
+            _finish(item, JobStatus.FAILED, error="任务队列暂不可用，作业未能启动，请重试")
+        except Exception as exc:  # noqa: BLE001 (the reaper fails it later; the 503 below stands)
+            log.warning("job not marked failed", extra={"job_id": job_id, "error": repr(exc)})
+        raise
     return view(item)
 
 

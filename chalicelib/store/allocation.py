@@ -294,3 +294,13 @@ def write_bulk(items: Iterable[AllocationTable]) -> int:
     if batch:
         flush()
     return count
+
+
+def iter_province_cities(task_id: str, province: str) -> Iterator[CityItem]:
+    """Every city head of a province in the task (its counters; the progress dashboard)."""
+    return CityItem.gsi1.query(province_list_pk(task_id, province))
+
+
+def iter_task_provinces(task_id: str) -> Iterator[ProvinceItem]:
+    """Every province head of the task."""
+    return ProvinceItem.gsi1.query(alliance_list_pk(task_id))

@@ -10,7 +10,7 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAtt
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.store.paging import Page, query_page
-from chalicelib.store.tables import MainTable
+from chalicelib.store.tables import MainTable, transact_write
 
 GSI1_KEY = ("pk", "sk", "gsi1pk", "gsi1sk")
 GSI2_KEY = ("pk", "sk", "gsi2pk", "gsi2sk")
@@ -151,3 +151,12 @@ def queue_count(kind: str, status: str) -> int:
 
 def pending_signals(older_than: datetime, limit: int = 100) -> list[SignalItem]:
     return list(SignalItem.gsi1.query(PENDING_SIGNALS, SignalItem.gsi1sk < older_than.isoformat(), limit=limit))
+
+
+def consume(task: TaskItem, signal: SignalItem) -> None:
+    """A delivered decision: its task token and its signal go together, in one transaction. Deleted one
+    after the other, a token deleted with its answer lost left the signal waiting for a token that
+    would never come again (the reconciler takes a missing token for "not reached yet")."""
+    with transact_write() as tx:
+        tx.delete(TaskItem(pk=task.pk, sk=task.sk))
+        tx.delete(SignalItem(pk=signal.pk, sk=signal.sk))

@@ -69,20 +69,14 @@ class UnitOfWork:
                 for entry in self._audits:
                     audit.put_in(tx, entry)
         except TransactWriteError as exc:
-            _raise_if_unanswered(exc)
+            # No answer behind the cancellation (read timeout, connection error) or throttling: the
+            # store's 503, whose message says the write may have gone through (a retry with the same
+            # ClientRequestToken, as botocore makes them, cannot apply it twice).
+            aws.raise_if_unavailable(exc)
             conflict = cancellation_conflict(exc, conflicts, claims)
             if conflict is not None:
                 raise conflict from None
             raise
-
-
-def _raise_if_unanswered(exc: TransactWriteError) -> None:
-    """No answer behind the cancellation (read timeout, connection error) or throttling: the
-    store's 503, whose message says the write may have gone through (a retry with the same
-    ClientRequestToken, as botocore makes them, cannot apply it twice)."""
-    unavailable = aws.unavailable(exc)
-    if unavailable is not None:
-        raise unavailable from exc
 
 
 def cancellation_conflict(exc: TransactWriteError, conflicts: list[DomainError | None],

@@ -30,3 +30,13 @@ def wait_for(execution_arn: str, timeout_s: float, poll_s: float = 0.05) -> dict
         if described["status"] in TERMINAL or time.monotonic() >= deadline:
             return described
         time.sleep(poll_s)
+
+
+def execution_status(machine: str, name: str) -> str | None:
+    """The status of ``machine``'s execution called ``name`` (RUNNING, SUCCEEDED…), None if there is none."""
+    sfn = aws.client("stepfunctions")
+    arn = get_settings().state_machine_arn(machine).replace(":stateMachine:", ":execution:") + f":{name}"
+    try:
+        return sfn.describe_execution(executionArn=arn)["status"]
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return None

@@ -1,12 +1,10 @@
 import { createApp } from 'vue'
-import { createPinia } from 'pinia'
 import App from './App.vue'
-import { router } from './router'
+import { router } from './navigation'
 import { useSession } from './stores/session'
 import './style.css'
 
 const app = createApp(App)
-app.use(createPinia())
 app.use(router)
 // An expired or revoked session returns to login, and after login back to where the user was.
 useSession().bind(() => {

@@ -79,7 +79,7 @@ class Actor:
     entered: bool = False
     authorized: bool = False
     permissions: frozenset[str] = frozenset()
-    credential: str = "valid"  # none | forged | expired | stale | valid (see TOKEN_REFUSALS)
+    credential: str = "valid"  # none | forged | expired | stale | disabled | valid (see TOKEN_REFUSALS)
     raw_token: str | None = None  # a literal (forged, expired) token instead of a minted one
 
     def token(self) -> str | None:
@@ -191,7 +191,13 @@ def _build(world: World) -> None:
         "platform": (ActorKind.PLATFORM, "630000", None, False),
         "ent2": (ActorKind.ENTERPRISE, "220100", UnitRole.MANUFACTURER, True),
         "inst2": (ActorKind.MEDICAL_INSTITUTION, "220100", UnitRole.MEDICAL_INSTITUTION, True),
+        # bureaus of another province: they pass the same route rules; their region is checked below
+        "city2": (ActorKind.CITY_BUREAU, "220100", None, False),
+        "prov2": (ActorKind.PROVINCE_BUREAU, "220000", None, False),
     }
+    # every other enterprise role (an authorised operator holding everything each, see below)
+    other_roles = [r for r in UnitRole if r not in (UnitRole.MANUFACTURER, UnitRole.MEDICAL_INSTITUTION,
+                                                    UnitRole.PHARMACY)]
     # sub-accounts get a role with part of the kind's permissions
     sub_permissions = {
         "ent": {"result_query", "product_maintain"},
@@ -228,9 +234,12 @@ def _build(world: World) -> None:
                 actors.append(Actor(f"{key}:sub-account", sub, account_kind="sub_account",
                                     permissions=frozenset(sub_permissions[key]), **facts))
 
-    # enterprises short of a route's role / entry rules: only an authorised operator holding everything each,
-    # so the cell reaches those rules (the unit account and the others are refused earlier, as for "ent")
-    for name, role, entered in (("ent-uncertified", None, False), ("ent-not-entered", UnitRole.MANUFACTURER, False)):
+    # enterprises short of a route's role / entry rules, and the other enterprise roles: only an authorised
+    # operator holding everything each, so the cell reaches those rules (the unit account and the others are
+    # refused earlier, as for "ent")
+    shortfalls = [("ent-uncertified", None, False), ("ent-not-entered", UnitRole.MANUFACTURER, False)]
+    shortfalls += [(f"ent-{role.value}", role, True) for role in other_roles]
+    for name, role, entered in shortfalls:
         org = factory.make_org(ActorKind.ENTERPRISE, "630100", role=role, entered=entered)
         world.orgs[name] = org
         op, _ = factory.add_operator(org, authorized=True)
@@ -254,6 +263,16 @@ def _build(world: World) -> None:
     actors.append(Actor("pharm:sub-account-must-change(org token)", sub, pharm.org_id, scope="org",
                         effective_scope="password_change", account_kind="sub_account", org_kind="pharmacy",
                         region="630100", permissions=frozenset(ALL_PERMISSIONS["pharmacy"])))
+    # a sub-account its unit account disabled: its token carries the current version, the account is disabled
+    from chalicelib.domain.enums import AccountStatus
+
+    disabled = _sub_account(ent, {ent.role_id})
+    AccountItem.get(f"account#{disabled}", "account").update(actions=[AccountItem.status.set(
+        AccountStatus.DISABLED.value)])
+    actors.append(Actor("ent:sub-account-disabled", disabled, ent.org_id, credential="disabled",
+                        account_kind="sub_account", org_kind="enterprise", region="630100",
+                        certified_role="manufacturer", entered=True,
+                        permissions=frozenset(ALL_PERMISSIONS["enterprise"])))
     # a session that was logged out: a well-signed token with the previous token version
     stale, _ = factory.add_operator(world.orgs["city"], authorized=True)
     AccountItem.get(f"account#{stale}", "account").update(actions=[AccountItem.token_version.add(1)])
@@ -302,6 +321,7 @@ TOKEN_REFUSALS = {
     "forged": (403, "invalid_token"),
     "expired": (401, "token_expired"),
     "stale": (401, "session_revoked"),
+    "disabled": (401, "session_revoked"),  # a well-signed, current token of an account disabled since
 }
 
 
@@ -635,8 +655,57 @@ def test_allocation_reviewers_act_within_their_region_only(world):
     listed = world.call("GET", f"{base}/city/sheets", city)
     if listed.status_code != 200 or {s["inst_id"] for s in json.loads(listed.body)["items"]} != {inst.org_id}:
         failures.append(f"city list shows other cities' institutions: {listed.status_code} {listed.body}")
+    progress = world.call("GET", f"{base}/progress", prov)
+    if progress.status_code != 200 or [u["unit"] for u in json.loads(progress.body)["units"]] != ["630100"]:
+        failures.append(f"province progress shows other provinces' cities: {progress.status_code} {progress.body}")
     mine = world.call("GET", f"{base}/my-sheet", world.actor("inst2:operator").token())
     _check(failures, mine, "inst2 reads its own sheet", 200)
     if mine.status_code == 200 and json.loads(mine.body)["status"] != "pending_city":
         failures.append(f"inst2's sheet changed by a refused decision: {mine.body}")
+    assert not failures, "\n".join(failures)
+
+
+def test_own_and_other_regions_and_organisations_resources(world):
+    """One table: an actor addressing a resource of its own organisation or region, or of another's,
+    and the answer the rules require. Zero cross-organisation reads or writes: every "another" row is
+    refused, and what it addressed is unchanged (the rows after it still find it as before)."""
+    from chalicelib.domain.enums import ActorKind, RecordKind, UnitRole
+    from chalicelib.services.records import engine
+    from tests import factory
+
+    here = factory.make_org(ActorKind.MEDICAL_INSTITUTION, "630100", role=UnitRole.MEDICAL_INSTITUTION)
+    there = factory.make_org(ActorKind.MEDICAL_INSTITUTION, "220100", role=UnitRole.MEDICAL_INSTITUTION)
+    ent, ent_op = world.orgs["ent"], world.actor("ent:operator")
+    file_id = factory.verified_pdf(ent, ent_op.account_id)
+    record = engine.create(factory.principal_of(ent_op.account_id, ent.org_id), RecordKind.COMMITMENT_LETTER,
+                           {"signed_on": "2026-01-05", "letter_file_id": file_id}).record_id
+    reset = "/supervision/institutions/{}/password-reset"
+    table = [  # actor, method, path, whose resource, expected status, expected code
+        ("city:operator", "GET", "/supervision/institutions?region_code=220100", "another province's city", 403,
+         "outside_supervision"),
+        ("city2:operator", "GET", "/supervision/institutions?region_code=630100", "another province's city", 403,
+         "outside_supervision"),
+        ("prov2:operator", "GET", "/supervision/institutions?region_code=630100", "another province's city", 403,
+         "outside_supervision"),
+        ("prov2:operator", "GET", "/supervision/institutions?region_code=220100", "its own city", 200, None),
+        ("city:operator", "POST", reset.format(there.org_id), "another province's institution", 404,
+         "organisation_not_found"),
+        ("city2:operator", "POST", reset.format(here.org_id), "another province's institution", 404,
+         "organisation_not_found"),
+        ("city2:operator", "POST", reset.format(there.org_id), "its own city's institution", 200, None),
+        ("city:operator", "POST", reset.format(here.org_id), "its own city's institution", 200, None),
+        ("ent2:operator", "GET", f"/records/commitment_letter/{record}", "another enterprise's record", 404,
+         "record_not_found"),
+        ("ent2:operator", "GET", f"/files/{file_id}", "another enterprise's file", 404, "file_not_found"),
+        ("inst:operator", "GET", f"/files/{file_id}", "an enterprise's file", 404, "file_not_found"),
+        ("ent:operator", "GET", f"/records/commitment_letter/{record}", "its own record", 200, None),
+        ("ent:operator", "GET", f"/files/{file_id}", "its own file", 200, None),
+        ("ent:sub-account-disabled", "GET", f"/files/{file_id}", "its own organisation's file (disabled)", 401,
+         "session_revoked"),
+    ]
+    failures = []
+    for name, method, path, whose, status, code in table:
+        actor = world.actor(name)
+        response = world.call(method, path, actor.token())
+        _check(failures, response, f"{method} {path} as {name} on {whose}", status, code)
     assert not failures, "\n".join(failures)

@@ -2,6 +2,8 @@
 institution filling, the city → province → alliance office chain, agreements and export."""
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from chalicelib import clock
@@ -305,36 +307,63 @@ def test_a_task_takes_its_groups_from_a_projects_published_results(api, world):
     assert error["details"][0]["field"] == "groups"
 
 
-def test_two_concurrent_saves_of_one_sheet_exactly_one_wins(world, task_id):
-    """Same version read by two editors, saved at once: one 200, one 409, the winner's data kept."""
+SESSIONS = 10
+
+
+def test_ten_concurrent_saves_of_one_sheet_exactly_one_wins(world, task_id):
+    """One sheet edited by 10 sessions from the same version at once (issue 13 races): one save
+    commits, 9 get 409 concurrent_update; the winner's numbers are kept, the counters moved once,
+    the audit log holds the one save."""
     import threading
 
     from chalicelib.domain.errors import Conflict
     from chalicelib.schemas.allocation import SheetSave
     from chalicelib.services.allocation import sheets
+    from chalicelib.store import allocation as store
+    from chalicelib.store import audit
     from tests.allocation_support import principal
 
     p = principal(world, "h1")
     version = sheets.get(p, task_id).version
-    e1, e2 = world.code("e1"), world.code("e2")
-    outcomes: dict[str, str] = {}
-    start = threading.Barrier(2)
+    city_before = store.counts(store.get_city(task_id, "630100"), ("not_filled", "draft"))
+    e1, e2, e3 = world.code("e1"), world.code("e2"), world.code("e3")
+    # each session splits G1's remaining 7 its own way
+    splits = [(a, b, 7 - a - b) for a in range(8) for b in range(8 - a)][:SESSIONS]
+    outcomes: dict[int, str] = {}
+    start = threading.Barrier(SESSIONS)
+    original_get = store.get_sheet
+    waited = threading.local()
 
-    def save(name: str, code: str) -> None:
-        start.wait()
+    def read_then_wait(*args, **kwargs):  # every session has read the sheet before any writes
+        sheet = original_get(*args, **kwargs)
+        if threading.current_thread().name.startswith("session") and not getattr(waited, "done", False):
+            waited.done = True
+            start.wait(timeout=20)
+        return sheet
+
+    def save(n: int) -> None:
+        a, b, c = splits[n]
         try:
-            sheets.save(p, task_id, SheetSave(version=version, allocations={"G1": {code: 7}}))
-            outcomes[name] = "saved"
+            sheets.save(p, task_id, SheetSave(version=version, allocations={"G1": {e1: a, e2: b, e3: c}}))
+            outcomes[n] = "saved"
         except Conflict as exc:
-            outcomes[name] = exc.code
+            outcomes[n] = exc.code
 
-    threads = [threading.Thread(target=save, args=(n, c)) for n, c in (("a", e1), ("b", e2))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes.values()) == ["concurrent_update", "saved"], outcomes
-    winner = e1 if outcomes["a"] == "saved" else e2
+    threads = [threading.Thread(target=save, args=(n,), name=f"session{n}") for n in range(SESSIONS)]
+    with mock.patch.object(store, "get_sheet", read_then_wait):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert sorted(outcomes.values()) == ["concurrent_update"] * (SESSIONS - 1) + ["saved"], outcomes
+    winner = next(n for n, o in outcomes.items() if o == "saved")
     g1 = next(line for line in sheets.get(p, task_id).lines if line.group_code == "G1")
-    assert {w["credit_code"]: w["own"] for w in g1.winners}[winner] == 7, "the winning save is what is kept"
+    kept = {w["credit_code"]: w["own"] for w in g1.winners}
+    assert (kept[e1], kept[e2], kept[e3]) == splits[winner], "the winning save is what is kept"
     assert sheets.get(p, task_id).version == version + 1
+    city_after = store.counts(store.get_city(task_id, "630100"), ("not_filled", "draft"))
+    assert city_after == {"not_filled": city_before["not_filled"] - 1, "draft": city_before["draft"] + 1}, \
+        f"the city's counters moved more than once: {city_before} → {city_after}"
+    saves = [e for e in audit.history(f"asheet#{task_id}#{world.org_id('h1')}", limit=50, cursor=None).items
+             if e["action"] == "allocation_saved"]
+    assert len(saves) == 1, f"the audit log holds {len(saves)} saves for one committed save"

@@ -35,5 +35,20 @@ def test_the_demo_task_is_mid_flight_for_every_actor(api, demo):
     assert {p["unit"] for p in provinces} == {"630000", "620000"}
     agreements = assert_ok(api.get(f"{base}/agreements", token=login(api, "13800000007")), "enterprise")["items"]
     assert agreements and {a["enterprise_name"] for a in agreements} == {"青海医疗器械制造有限公司"}
+    # the progress dashboards: institutions by sheet status per unit of each level
+    city = assert_ok(api.get(f"{base}/progress", token=login(api, "13800000004")), "西宁 progress")
+    assert city["level"] == "city" and [u["unit"] for u in city["units"]] == ["630100"], city
+    assert city["totals"] == {"not_filled": 3, "draft": 0, "pending_city": 2, "city_approved": 2, "returned": 1}, city
+    province = assert_ok(api.get(f"{base}/progress", token=login(api, "13800000003")), "青海 progress")
+    assert {u["unit"]: (u["status"], u["counts"]["city_approved"]) for u in province["units"]} == \
+        {"630100": ("open", 2), "630200": ("submitted", 6)}, province
+    alliance = assert_ok(api.get(f"{base}/progress", token=login(api, "13800000002")), "联采办 progress")
+    by_province = {u["unit"]: u for u in alliance["units"]}
+    assert set(by_province) == {"630000", "620000"} and by_province["630000"]["institutions"] == 14, alliance
+    assert by_province["620000"]["counts"]["pending_city"] == 3 and alliance["totals"]["not_filled"] == 6, alliance
+    assert alliance["deadline"] > province["deadline"] > city["deadline"], "each level's own deadline"
+    drill = assert_ok(api.get(f"{base}/alliance/provinces/620000/sheets?status=pending_city",
+                              token=login(api, "13800000002")), "联采办 drills down to 甘肃")["items"]
+    assert len(drill) == 3 and {s["city"] for s in drill} == {"620100"}, drill
     again = seed_all()
     assert again["allocation"]["task_id"] == task_id, "a second seeding reuses the demo task"

@@ -123,6 +123,82 @@ def test_a_timed_out_read_is_503_store_unavailable(api, seeded, faults):
     assert_unavailable(api.get("/me", token=token), "store_unavailable", "5")
 
 
+def test_a_dynamodb_500_is_503_store_unavailable(api, seeded, faults):
+    """Issue 13 faults: PynamoDB re-raises botocore's error without its HTTP status; a DynamoDB
+    InternalServerError on a read was a 500 until ``aws.unavailable`` read botocore's original."""
+    from tests.faults import server_error
+
+    operator = operator_info()
+    request = {"unit": unit_info(), "operator": operator, "sms_code": api.sms_code(operator["mobile"], "register")}
+    faults.inject("dynamodb", {"GetItem"}, lambda sent: server_error("dynamodb", sent))
+    assert_unavailable(api.post("/registrations", request), "store_unavailable", "5")
+
+
+@pytest.mark.parametrize("route", ["sms", "captcha"])
+def test_a_throttled_consumption_of_a_code_is_503_not_a_wrong_code(api, seeded, faults, route):
+    """Issue 13 faults: the one-time SMS code and captcha are consumed by a conditional DeleteItem;
+    a throttled delete was answered 400 sms_code_invalid / captcha_invalid (the person told their
+    right code was wrong)."""
+    operator = operator_info()
+    request = {"unit": unit_info(), "operator": operator, "sms_code": api.sms_code(operator["mobile"], "register")}
+    if route == "sms":
+        faults.inject("dynamodb", {"DeleteItem"}, throttled("dynamodb"))
+        assert_unavailable(api.post("/registrations", request), "store_throttled", "2")
+    else:
+        captcha = api.captcha()
+        faults.inject("dynamodb", {"DeleteItem"}, throttled("dynamodb"))
+        assert_unavailable(api.post("/sms-codes", {"mobile": factory_mobile(), "purpose": "register", **captcha}),
+                           "store_throttled", "2")
+
+
+def factory_mobile() -> str:
+    from tests import factory
+
+    return factory.mobile()
+
+
+def test_a_committed_request_whose_key_is_not_completed_still_answers_its_2xx(api, seeded, faults):
+    """Issue 13 faults: when recording the idempotent answer fails after the work committed, the
+    client gets the 2xx (before: a 503 telling it a committed registration may not have happened)."""
+    unit = unit_info()
+    operator = operator_info()
+    payload = {"unit": unit, "operator": operator, "sms_code": api.sms_code(operator["mobile"], "register")}
+    completions = []
+    stock = BotocoreStubber.__call__
+
+    def call(stubber, event_name, request, **kwargs):
+        sent = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
+        if event_name == "before-send.dynamodb.PutItem" and '"completed"' in sent:
+            completions.append(request)
+            return throttled("dynamodb")(request)
+        return stock(stubber, event_name, request, **kwargs)
+
+    faults.monkeypatch.setattr(BotocoreStubber, "__call__", call)
+    response = api.post("/registrations", payload, **{"Idempotency-Key": "k" * 24})
+    assert completions, f"the idempotency key's completion was not attempted: {response.status_code} {response.body}"
+    assert response.status_code == 201, f"the registration committed: expected 201, got {response.status_code}"
+    faults.monkeypatch.undo()
+    assert api.login(unit["unit_account"], "Reg#Strong2026").status_code in (200, 201)
+
+
+def test_a_job_whose_message_cannot_be_queued_is_failed_not_left_queued(api, seeded, faults):
+    """Issue 13 faults: SQS refusing the job's message left the job ``queued`` with nothing to run it
+    until the reaper failed it 15 minutes later; now it is failed at once and the request is a 503."""
+    from chalicelib.store import jobs as store
+    from tests import factory
+    from tests.faults import throttled as throttle
+
+    org = factory.make_org()
+    token = factory.operator_token(org)
+    faults.inject("sqs", {"SendMessage"}, lambda request: throttle("sqs", request))
+    response = api.post("/dictionaries/exports", {"dictionary": "units"}, token=token)
+    assert_unavailable(response, "queue_throttled", "2")
+    faults.monkeypatch.undo()
+    account_id = factory.principal_of(org.operators[-1], org.org_id).account_id
+    jobs = store.list_for_owner(f"account#{account_id}", limit=10, cursor=None).items
+    assert [j.status for j in jobs] == ["failed"], f"the job is left {[j.status for j in jobs]}"
+
+
 def test_dynamodb_refusing_a_malformed_request_stays_a_500(api, seeded, faults):
     """A ValidationException from DynamoDB is the app's bug: no Retry-After would help."""
     def invalid(request):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 
+from chalicelib import clock
 from chalicelib.domain.enums import ActorKind, UnitRole
 from tests import factory
 from tests.api.conftest import assert_error, assert_ok, body, pending
@@ -20,7 +22,8 @@ def world(aws):
     r1, _ = factory.add_operator(platform)
     r2, _ = factory.add_operator(platform)
     return {"org": maker, "op": op, "token": factory.token(op, maker.org_id),
-            "reviewer": factory.token(r1, platform.org_id), "reviewer2": factory.token(r2, platform.org_id)}
+            "reviewer": factory.token(r1, platform.org_id), "reviewer2": factory.token(r2, platform.org_id),
+            "platform": platform}
 
 
 def letter(api, world, **over):
@@ -115,36 +118,62 @@ def test_state_rules_over_http(api, world):
                  "change_not_allowed", "change before approval")
 
 
-def test_two_reviewers_at_once_exactly_one_wins(api, world):
+REVIEWERS = 20
+
+
+def test_twenty_reviewers_at_once_exactly_one_wins(api, world):
+    """One review task decided by 20 reviewers at once (issue 13 races): each has read the same
+    revision before any writes; exactly one decision commits, the 19 others get 409
+    concurrent_update; the record, the audit log and the execution all show that one decision."""
     rid = body(letter(api, world))["record_id"]
     api.post(f"/records/commitment_letter/{rid}/submit", token=world["token"])
     wait_task(rid)
     from chalicelib.services.identity.sessions import load_principal
     from chalicelib.services.records import engine
+    from chalicelib.store import audit, records
 
-    reviewers = [load_principal(world["reviewer"]), load_principal(world["reviewer2"])]
-    outcomes, barrier = [], threading.Barrier(2)
+    platform = world["platform"]
+    more = [factory.token(factory.add_operator(platform)[0], platform.org_id) for _ in range(REVIEWERS - 2)]
+    reviewers = [load_principal(t) for t in (world["reviewer"], world["reviewer2"], *more)]
+    decisions = ["approve" if i % 2 == 0 else "reject" for i in range(REVIEWERS)]
+    outcomes: dict[str, str] = {}
+    barrier = threading.Barrier(REVIEWERS)
     original_load = engine._load
 
     def load_then_wait(*args, **kwargs):
         loaded = original_load(*args, **kwargs)
-        barrier.wait(timeout=10)  # both have read the same version before either writes
+        barrier.wait(timeout=20)  # all have read the same version before any writes
         return loaded
 
     def decide(p, decision):
         try:
-            outcomes.append(engine.decide(p, rid, 1, "first", decision, "不符合要求").status)
+            outcomes[p.account_id] = engine.decide(p, rid, 1, "first", decision, "不符合要求").status
         except Exception as exc:  # noqa: BLE001
-            outcomes.append(getattr(exc, "code", repr(exc)))
+            outcomes[p.account_id] = getattr(exc, "code", repr(exc))
 
-    threads = [threading.Thread(target=decide, args=(p, d)) for p, d in zip(reviewers, ("approve", "reject"))]
+    threads = [threading.Thread(target=decide, args=(p, d)) for p, d in zip(reviewers, decisions)]
     with atomic_moto_requests(), mock.patch.object(engine, "_load", load_then_wait):
         for t in threads:
             t.start()
         for t in threads:
-            t.join()
-    assert sorted(outcomes, key=str) in (["concurrent_update", "pending_final"], ["concurrent_update", "rejected"]), \
-        outcomes
+            t.join(60)
+    assert len(outcomes) == REVIEWERS, f"{REVIEWERS - len(outcomes)} decisions did not answer"
+    winners = {a: o for a, o in outcomes.items() if o != "concurrent_update"}
+    assert len(winners) == 1 and set(winners.values()) <= {"pending_final", "rejected"}, \
+        f"exactly one decision must commit, the others 409 concurrent_update: {sorted(outcomes.values())}"
+    (winner, status), = winners.items()
+    rev = records.get_revision(rid, 1)
+    assert rev.status == status and records.get_head(rid).current_status == status, \
+        f"the record says {rev.status}, the winner was told {status}"
+    if status == "pending_final":
+        assert rev.first_approved_by == winner, "the first-level approver recorded is not the winner"
+    decided = [e for e in audit.history(f"rec#{rid}", limit=50, cursor=None).items
+               if e["action"].startswith("first_review_")]
+    assert [(e["actor"], e["to_status"]) for e in decided] == [(f"account#{winner}", status)], \
+        f"the audit log must show the one decision that committed: {decided}"
+    assert not records.pending_signals(clock.now() + timedelta(days=1)), "a decision signal was left behind"
+    if status == "pending_final":
+        wait_task(rid, level="final")  # the execution moved on once, to the final level
 
 
 def test_batch_decisions_report_each_item(api, world):

@@ -1,4 +1,4 @@
-"""20 parallel POST /registrations of one fresh credit code (issue 13, found from
+"""50 parallel POST /registrations of one fresh credit code (issue 13, found from
 outside): exactly one 201, and every loser the documented 409
 ``credit_code_taken`` — whether its transaction saw the winner's claim
 (ConditionalCheckFailed) or ran into it in flight (TransactionConflict).
@@ -18,7 +18,7 @@ from tests import factory
 from tests.api.conftest import body
 from tests.api.test_registration import count_claims, operator_info, unit_info
 
-PARALLEL = 20
+PARALLEL = 50
 KEY_ATTRIBUTES = ("pk", "sk", "subject", "entry_id", "key")  # main, audit, idempotency tables
 TARGET = "DynamoDB_20120810.TransactWriteItems"
 

@@ -13,12 +13,24 @@ LOGINS = [pytest.param(o["unit_account"], o, id=f"{o['key']}-unit") for o in ORG
          [pytest.param(o["operator_mobile"], o, id=f"{o['key']}-operator") for o in ORGS]
 
 # The menu each actor's default role gives (account kind → organisation key → titles).
-ENTERPRISE_MENU = ["首页", "资质维护", "产品申报"]
+ENTERPRISE_MENU = ["首页", "资质维护", "产品申报", "结果查询", "产品对码"]
 EXPECTED_MENU = {
     "unit": {o["key"]: ["首页", "单位账号管理"] for o in ORGS},
-    "operator": {**{o["key"]: ["首页", "下级机构管理"] if o["kind"] == "city_bureau" else ["首页"] for o in ORGS},
-                 "platform": ["首页", "资质审核"], "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
+    "operator": {**{o["key"]: ["首页", "下级机构管理", "机构注册审核"] if o["kind"] == "city_bureau"
+                    else ["首页", "下级机构管理"] if o["kind"] == "province_bureau" else ["首页"] for o in ORGS},
+                 "hospital": ["首页", "结果查询"], "pharmacy": ["首页", "结果查询"],
+                 "platform": ["首页", "资质审核", "项目管理", "机构注册审核"], "manufacturer": ENTERPRISE_MENU, "distributor": ENTERPRISE_MENU},
 }
+# The allocation screens (docs/portal.md "Allocation"), after the others, by organisation kind.
+ALLOCATION_MENU = {
+    "medical_institution": ["分量填报", "中选企业协议量明细"],
+    "city_bureau": ["中选结果分量信息审核(市医保)", "分量进度", "中选企业协议量明细"],
+    "province_bureau": ["中选结果分量信息审核(省医保)", "分量进度", "中选企业协议量明细"],
+    "alliance_office": ["中选结果分量信息审核(联采办)", "分量进度", "中选企业协议量明细"],
+    "enterprise": ["中选企业协议量明细"],
+}
+for _o in ORGS:
+    EXPECTED_MENU["operator"][_o["key"]] = EXPECTED_MENU["operator"][_o["key"]] + ALLOCATION_MENU.get(_o["kind"], [])
 
 
 @pytest.mark.parametrize(("login", "org"), LOGINS)

@@ -1,7 +1,7 @@
 """A visitor: the home page's announcements, one announcement, and the login page's refusals."""
 from __future__ import annotations
 
-from tests.browser.journeys import fill_login, log_in
+from tests.browser.journeys import fill_login, log_in, settled
 
 
 def test_visitor_reads_the_announcements_and_opens_one(page, portal_stack, shots):
@@ -13,6 +13,7 @@ def test_visitor_reads_the_announcements_and_opens_one(page, portal_stack, shots
         f"the two demo projects should be announced, the table shows {names}"
     national = rows.filter(has_text="注射器").inner_text()
     assert "申报中" in national, f"the open national project should show 申报中: {national!r}"
+    settled(page)
     page.screenshot(path=shots / "home.png")
 
     page.get_by_role("link", name="八省二区医用外科口罩联盟集中带量采购（演示）").click()

@@ -137,7 +137,8 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
     history.get_by_text("地址与营业执照不一致").wait_for()
     ent.wait_for_timeout(500)  # the drawer's slide-in, for the screenshot only
     text = history.inner_text()
-    assert "address" in text and "八一路 99 号" in text, f"the change's field diff should be listed: {text!r}"
+    assert "企业地址" in text and "八一路 99 号" in text, f"the change's field diff should be listed by label: {text!r}"
+    assert "address" not in text and "revision" not in text, f"no internal names or English in the history: {text!r}"
     ent.screenshot(path=shots / "record-history.png")
     ent.context.close()
     rev.context.close()

@@ -21,3 +21,18 @@ def test_city_bureau_lists_and_filters_its_institutions(page, shots):
     expect(rows.filter(has_text="西宁康泰大药房"), "the filter should survive a reload (kept in the URL)").to_have_count(1)
     expect(rows.filter(has_text="西宁市第一人民医院")).to_have_count(0)
     page.screenshot(path=shots / "institutions.png")
+
+
+def test_province_bureau_lists_the_institutions_of_one_of_its_cities(page, shots):
+    log_in(page, "13800000003")
+    page.get_by_role("menuitem", name="下级机构管理", exact=True).click()
+    page.get_by_text("请选择地市").first.wait_for()
+    page.locator("[data-test=supervision-city]").click()
+    page.locator(".el-select-dropdown__item:visible", has_text="西宁市").click()
+    page.wait_for_url("**city=630100**")
+    rows = page.locator("[data-test=institutions] .el-table__body tr")
+    expect(rows.filter(has_text="西宁市第一人民医院")).to_have_count(1)
+    expect(page.get_by_role("button", name="重置密码"), "a province bureau lists, it does not reset").to_have_count(0)
+    page.reload()
+    expect(rows.filter(has_text="西宁市第一人民医院"), "the city should survive a reload (kept in the URL)").to_have_count(1)
+    page.screenshot(path=shots / "province-institutions.png")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from chalicelib.domain.identity.validators import credit_code_check_char, resident_id_check_digit
-from tests.browser.journeys import log_in, toast
+from tests.browser.journeys import log_in, settled, toast
 
 NEW_MOBILE = "13900000099"
 BODY = "91630100MA0000007"  # the demo manufacturer (ops/data/demo_orgs.csv)
@@ -53,6 +53,8 @@ def test_unit_account_adds_authorizes_resets_and_unbinds_an_operator(page, shots
     row.get_by_role("button", name="重置密码", exact=True).click()
     page.locator(".el-message-box").get_by_role("button", name="确定", exact=True).click()
     temporary.wait_for()
+    settled(page)
+    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot only
     page.screenshot(path=shots / "unit-account.png")
     page.keyboard.press("Escape")
     row.get_by_role("button", name="解绑", exact=True).click()

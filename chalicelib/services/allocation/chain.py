@@ -310,6 +310,16 @@ def alliance_provinces(p: Principal, task_id: str, status: str | None, limit: in
     return LevelPage(items=[level_view(v) for v in page.items], next_cursor=page.next_cursor)
 
 
+def alliance_sheets(p: Principal, task_id: str, province: str, status: str | None, limit: int,
+                    cursor: str | None) -> SheetPage:
+    """The alliance office drills down to one province's institutions (one Query a page, by city)."""
+    task = task_or_404(task_id, p)
+    if not (len(province) == 6 and province.isdigit() and province.endswith("0000")):
+        raise E.ValidationFailed.on("province", "须为省级行政区划代码（如 630000）", code="bad_province")
+    page = store.task_sheets(task.task_id, province[:2], _status(status, SHEET_STATUSES), limit=limit, cursor=cursor)
+    return SheetPage(items=[sheet_view(s) for s in page.items], next_cursor=page.next_cursor)
+
+
 def level_detail(p: Principal, task_id: str, unit: str):
     """A city's or a province's submission, for itself and the levels above."""
     task = task_or_404(task_id, p)

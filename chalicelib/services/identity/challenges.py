@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib import clock, notify
+from chalicelib import aws, clock, notify
 from chalicelib.domain.enums import SmsPurpose
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.identity import rules
@@ -40,7 +40,8 @@ def verify_captcha(captcha_id: str, answer: str) -> None:
         old = CaptchaItem._get_connection().delete_item(
             f"captcha#{captcha_id}", range_key="captcha", condition=CaptchaItem.pk.exists(),
             return_values="ALL_OLD")
-    except DeleteError:
+    except DeleteError as exc:
+        aws.raise_if_unavailable(exc)  # the store failing is a 503, not a wrong answer
         raise wrong from None
     stored = CaptchaItem.from_raw_data(old["Attributes"])
     if datetime.fromisoformat(stored.expires_on) <= clock.now():
@@ -64,7 +65,8 @@ def send_sms_code(mobile: str, purpose: SmsPurpose) -> dict:
     try:
         SmsQuotaItem(pk=quota_key[0], sk=day, sent=sent + 1, last_sent_at=now.isoformat(),
                      expires_at=now + timedelta(days=2)).save(condition=condition)
-    except PutError:
+    except PutError as exc:
+        aws.raise_if_unavailable(exc)  # the store failing is a 503, not "too frequent"
         rules.check_sms_quota(sent, now, now)  # raises "too frequent"
     code = codes.sms_code()
     expires = now + rules.SMS_TTL
@@ -95,7 +97,8 @@ def verify_sms_code(mobile: str, purpose: SmsPurpose, code: str, field: str = "s
         raise wrong
     try:  # consume: a replay finds nothing
         item.delete(condition=SmsCodeItem.code_digest == item.code_digest)
-    except DeleteError:
+    except DeleteError as exc:
+        aws.raise_if_unavailable(exc)  # the store failing is a 503, not a wrong code
         raise wrong from None
 
 
@@ -115,3 +118,4 @@ def request_sms_code(req) -> dict:
         return {"mobile": mobile, "purpose": req.purpose.value, "expires_at": (now + rules.SMS_TTL).isoformat(),
                 "resend_after_s": int(rules.SMS_RESEND_GAP.total_seconds())}
     return send_sms_code(mobile, req.purpose)
+

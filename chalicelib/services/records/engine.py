@@ -232,7 +232,7 @@ def change(p: Principal, kind: RecordKind, record_id: str) -> RecordView:
             conflict=Conflict("已有进行中的变更", code="change_in_progress"))
     uow.update(loaded.head, _head_actions(loaded.head, ReviewStatus.DRAFT, now, current_rev=number))
     uow.audit(entry(f"rec#{record_id}", "change_started", from_status="approved", to_status="draft",
-                    reason=f"revision {number}", at=now, **by(p)))
+                    at=now, **by(p)))
     uow.commit()
     return get(p, kind, record_id)
 

@@ -33,14 +33,31 @@ def dispatch(signal: SignalItem) -> bool:
     try:
         if signal.signal == "start":
             _start(signal)
-        elif not _decide(signal):
-            return False
+            signal.delete()
+        else:
+            task = _decide(signal)
+            if task is None:
+                return False
+            store.consume(task, signal)
     except Exception as exc:  # keep the signal: the reconciler retries it
         log.warning("review signal not delivered", extra={"record_id": signal.record_id, "error": repr(exc)})
-        signal.update(actions=[SignalItem.attempts.add(1)])
+        _count_attempt(signal)
         return False
-    signal.delete()
     return True
+
+
+def _count_attempt(signal: SignalItem) -> None:
+    """Conditional on the signal still being there: an unconditional UpdateItem on a signal whose
+    delete went through (its answer lost) would create a headless item no reconciler ever sees."""
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        signal.update(actions=[SignalItem.attempts.add(1)], condition=SignalItem.pk.exists())
+    except UpdateError as exc:
+        if aws.unavailable(exc) is not None:
+            log.warning("attempt not counted", extra={"record_id": signal.record_id, "error": repr(exc)})
+        elif getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise  # the signal is gone (delivered): nothing to count
 
 
 def _start(signal: SignalItem) -> None:
@@ -52,18 +69,19 @@ def _start(signal: SignalItem) -> None:
         pass  # started before the crash: same name, nothing to do
 
 
-def _decide(signal: SignalItem) -> bool:
+def _decide(signal: SignalItem) -> TaskItem | None:
+    """Send the decision on the task's token; the token (to consume with the signal), or None while the
+    execution has not reached this level (try again later)."""
     task = (store.get_token(signal.token_pk, signal.token_sk) if signal.token_pk
             else store.get_task(signal.record_id, signal.revision, signal.level))
     if task is None:
-        return False  # the execution has not reached this level yet: try again later
+        return None
     sfn = aws.client("stepfunctions")
     try:
         sfn.send_task_success(taskToken=task.token, output=json.dumps({"outcome": signal.outcome}))
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
-        log.warning("task token no longer valid", extra={"record_id": signal.record_id})
-    TaskItem(pk=task.pk, sk=task.sk).delete()
-    return True
+        log.warning("task token no longer valid", extra={"record_id": signal.record_id})  # sent before
+    return task
 
 
 def reconcile() -> int:

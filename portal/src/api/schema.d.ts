@@ -210,6 +210,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/allocation-tasks/{task_id}/alliance/provinces/{province}/sheets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drill down: one province's institutions, by city */
+        get: operations["get_allocation_tasks_task_id_alliance_provinces_province_sheets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/allocation-tasks/{task_id}/city/decisions": {
         parameters: {
             query?: never;
@@ -358,6 +375,23 @@ export interface paths {
         put?: never;
         /** Submit the sheet to the city bureau (before the fill deadline) */
         post: operations["post_allocation_tasks_task_id_my_sheet_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/allocation-tasks/{task_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress dashboard: institutions by sheet status per unit of the caller's level */
+        get: operations["get_allocation_tasks_task_id_progress"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3333,6 +3367,11 @@ export interface components {
          */
         Enum_allocation_task_status: "draft" | "filling" | "closed" | "completed";
         /**
+         * @description code_match_set=对码; code_match_changed=变更对码; code_match_removed=取消对码
+         * @enum {string}
+         */
+        Enum_code_match_action: "code_match_set" | "code_match_changed" | "code_match_removed";
+        /**
          * @description self_produced=本企业生产; agency=本企业代理; entrusted_production=委托生产; overseas_agent=境外代理
          * @enum {string}
          */
@@ -4376,6 +4415,69 @@ export interface components {
         ProgressResult: {
             /** Items */
             items: components["schemas"]["ProcRegView"][];
+        };
+        /** ProgressUnit */
+        ProgressUnit: {
+            /**
+             * Counts
+             * @description institutions by sheet status (allocation_status)
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** Institutions */
+            institutions: number;
+            /**
+             * Status
+             * @description its submission status (allocation_level_status)
+             */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Unit
+             * @description city or province code
+             */
+            unit: string;
+            /**
+             * Unit Name
+             * @default null
+             */
+            unit_name: string | null;
+        };
+        /** ProgressView */
+        ProgressView: {
+            /**
+             * Deadline
+             * Format: date-time
+             * @description the caller's level's own review deadline
+             */
+            deadline: string;
+            /**
+             * Fill Deadline
+             * Format: date-time
+             */
+            fill_deadline: string;
+            /**
+             * Level
+             * @description the caller's level: what a unit is
+             * @enum {string}
+             */
+            level: "city" | "province" | "alliance";
+            /** Task Id */
+            task_id: string;
+            /**
+             * Totals
+             * @description institutions by sheet status over every unit
+             */
+            totals: {
+                [key: string]: number;
+            };
+            /**
+             * Units
+             * @description the city itself; a province's cities; the alliance's provinces
+             */
+            units: components["schemas"]["ProgressUnit"][];
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -6861,6 +6963,78 @@ export interface operations {
             };
         };
     };
+    get_allocation_tasks_task_id_alliance_provinces_province_sheets: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+                province: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetPage"];
+                };
+            };
+            /** @description Invalid input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     post_allocation_tasks_task_id_city_decisions: {
         parameters: {
             query?: never;
@@ -7591,6 +7765,64 @@ export interface operations {
             };
             /** @description The body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bug: the body carries a correlation id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_allocation_tasks_task_id_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressView"];
+                };
+            };
+            /** @description Not logged in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,12 +7,15 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly fields: Record<string, string>
+  /** The field errors with their whole paths (e.g. "allocations.G01.<credit code>"). */
+  readonly details: { field: string; message: string }[]
 
   constructor(status: number, body: ErrorBody) {
     super(body.message)
     this.status = status
     this.code = body.code
     this.fields = fieldErrors(body)
+    this.details = (body.details ?? []).map((d) => ({ field: d.field, message: d.message }))
   }
 }
 

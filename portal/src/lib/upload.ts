@@ -7,7 +7,7 @@ export type FileView = Schemas['FileView']
 export type UploadForm = Schemas['UploadForm']
 
 /** The multipart body of a presigned POST: the policy fields in order, the file last. */
-export function presignedBody(form: UploadForm, file: Blob, filename: string): FormData {
+export function presignedBody(form: Pick<UploadForm, 'fields'>, file: Blob, filename: string): FormData {
   const body = new FormData()
   for (const [k, v] of Object.entries(form.fields)) body.append(k, v)
   body.append('file', file, filename)
@@ -21,7 +21,8 @@ export function checkSize(form: Pick<UploadForm, 'min_bytes' | 'max_bytes'>, siz
   return null
 }
 
-function post(url: string, body: FormData, onProgress: (percent: number) => void): Promise<void> {
+/** POST a presigned form to the file store, reporting the upload's progress. */
+export function postForm(url: string, body: FormData, onProgress: (percent: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', url)
@@ -36,7 +37,7 @@ export async function uploadPdf(file: File, purpose: string, onProgress: (percen
   const ticket = unwrap(await api.POST('/files', { body: { filename: file.name, purpose } }))
   const tooBig = checkSize(ticket.upload, file.size)
   if (tooBig) throw new Error(tooBig)
-  await post(ticket.upload.url, presignedBody(ticket.upload, file, file.name), onProgress)
+  await postForm(ticket.upload.url, presignedBody(ticket.upload, file, file.name), onProgress)
   onProgress(100)
   return unwrap(await api.POST('/files/{file_id}/complete', { params: { path: { file_id: ticket.file.file_id } } }))
 }

@@ -1,6 +1,7 @@
 // Chinese labels of statuses and kinds, from the API's dictionaries (GET /dictionaries/enums):
 // loaded once, never copied into the portal.
 import { defineStore } from 'pinia'
+import './pinia'
 import { api, unwrap } from '../api/client'
 
 export const useDictionaries = defineStore('dictionaries', {
