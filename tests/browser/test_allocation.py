@@ -11,7 +11,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.journeys import log_in, settled, snap, toast
+from tests.browser.journeys import log_in, snap, toast
 
 HOSPITAL, XINING, LANZHOU, GANSU, ALLIANCE, MAKER = (
     "13800000005", "13800000004", "13800000011", "13800000009", "13800000002", "13800000007")
