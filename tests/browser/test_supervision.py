@@ -36,3 +36,28 @@ def test_province_bureau_lists_the_institutions_of_one_of_its_cities(page, shots
     page.reload()
     expect(rows.filter(has_text="西宁市第一人民医院"), "the city should survive a reload (kept in the URL)").to_have_count(1)
     page.screenshot(path=shots / "province-institutions.png")
+
+
+def test_city_bureau_adds_an_institution_with_a_temporary_password(page, shots):
+    from chalicelib.domain.identity.validators import credit_code_check_char
+
+    log_in(page, "13800000004")
+    page.get_by_role("menuitem", name="下级机构管理", exact=True).click()
+    page.locator("[data-test=institution-add]").click()
+    form = page.locator("[data-test=institution-form]")
+    form.locator("[data-test=inst-name]").fill("西宁市门户新增卫生院")
+    form.locator("[data-test=inst-credit-code]").fill("12630100MB0CTY01X")
+    form.locator("[data-test=inst-unit-account]").fill("xn_portal_clinic")
+    page.locator("[data-test=inst-save]").click()
+    error = form.locator(".el-form-item", has_text="统一社会信用代码").locator(".el-form-item__error")
+    expect(error, "an invalid credit code is refused at its field").to_be_visible()
+    body17 = "12630100MB0CTY017"
+    form.locator("[data-test=inst-credit-code]").fill(body17 + credit_code_check_char(body17))
+    page.locator("[data-test=inst-save]").click()
+    issued = page.locator("[data-test=provisioned]")
+    expect(issued).to_contain_text("xn_portal_clinic")
+    expect(issued, "the temporary password is shown once").to_contain_text("临时密码")
+    page.screenshot(path=shots / "institution-added.png")
+    issued.locator(".el-dialog__headerbtn").click()
+    rows = page.locator("[data-test=institutions] .el-table__body tr")
+    expect(rows.filter(has_text="西宁市门户新增卫生院"), "the new institution is listed").to_have_count(1)
