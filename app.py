@@ -1,6 +1,8 @@
 """MedProcure: the Chalice application. Builds the app and nothing else:
 blueprints, schedules and queue consumers are registered here; all logic
 lives in ``chalicelib``."""
+import gc
+
 from chalice import Chalice, Rate
 
 from chalicelib import resources
@@ -64,3 +66,9 @@ def check_consistency(event):
     from chalicelib.workers import check_consistency as work
 
     work(event)
+
+
+# Everything above lives as long as the process: move it out of the collector's reach, so the full
+# collections the first request's imports (PynamoDB, botocore, services) trigger do not walk every route,
+# schema and module again (~40 ms CPU of a cold start, bench/cold_start.py; docs/benchmarks.md).
+gc.freeze()
