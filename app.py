@@ -3,7 +3,11 @@ blueprints, schedules and queue consumers are registered here; all logic
 lives in ``chalicelib``."""
 import gc
 
-from chalice import Chalice, Rate
+# No collection while the module graph is built (nothing built here is garbage); see the end of the module.
+_collecting = gc.isenabled()
+gc.disable()
+
+from chalice import Chalice, Rate  # noqa: E402
 
 from chalicelib import resources
 from chalicelib.config import get_settings
@@ -70,5 +74,8 @@ def check_consistency(event):
 
 # Everything above lives as long as the process: move it out of the collector's reach, so the full
 # collections the first request's imports (PynamoDB, botocore, services) trigger do not walk every route,
-# schema and module again (~40 ms CPU of a cold start, bench/cold_start.py; docs/benchmarks.md).
+# schema and module again (~50 ms CPU of a cold start with the collection skipped above; bench/cold_start.py,
+# docs/benchmarks.md). A failed import leaves the collector off: the process (a Lambda's init) fails anyway.
 gc.freeze()
+if _collecting:
+    gc.enable()
