@@ -33,6 +33,7 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 # (name, command, parser): short settings; the full-size runs are the bench-* targets (docs/benchmarks.md).
 SCRIPTS: list[tuple[str, list[str], str]] = [
     ("cold_start", [PY, "bench/cold_start.py", "--runs", "9"], "protocol"),
+    ("warm_request", [PY, "bench/warm_request.py", "--runs", "30"], "protocol"),
     ("product_import", [PY, "bench/product_import.py", "--rows", "1000"], "protocol"),
     ("project_catalog_import", [PY, "bench/project_catalog_import.py", "--rows", "1000"], "protocol"),
     ("local_store", [PY, "bench/local_store.py", "--sizes", "1000,10000"], "protocol"),
