@@ -23,7 +23,8 @@ settings = get_settings()
 configure_logs(settings.log_level)
 
 app = Chalice(app_name=resources.APP_NAME)
-app.api.cors = True
+# No CORS: the portal reaches the API on its own origin (CloudFront's /api/*, vite preview's proxy),
+# so no response names another origin (docs/portal.md).
 app.register_middleware(framework_errors, "http")  # Chalice's own 405/415 bodies in our error shape
 for blueprint in (_auth.bp, health.bp, dictionaries.bp, jobs.bp, openapi.bp, auth.bp, organisation.bp,
                   authorities.bp, records.bp, reviews.bp, documents.bp, catalog.bp, product_import.bp,

@@ -310,8 +310,7 @@ def gateway_responses() -> dict[str, Any]:
     for refusal in REFUSALS:
         response: dict[str, Any] = {
             "responseParameters": {
-                "gatewayresponse.header.X-Request-Id": "context.requestId",
-                "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",  # app.api.cors = True
+                "gatewayresponse.header.X-Request-Id": "context.requestId",  # no CORS: one origin
             },
             "responseTemplates": {"application/json": refusal.template()},
         }

@@ -66,7 +66,7 @@ def response_for(error: Any) -> dict[str, Any]:
     request_id = (error.headers or {}).get("x-amzn-RequestId") or ""
     return {
         "statusCode": refusal.status,
-        "headers": {**HEADERS, "X-Request-Id": request_id, "Access-Control-Allow-Origin": "*",
+        "headers": {**HEADERS, "X-Request-Id": request_id,
                     "x-amzn-ErrorType": (error.headers or {}).get("x-amzn-ErrorType", "")},
         "multiValueHeaders": {},
         "body": json.dumps(refusal.body(request_id), ensure_ascii=False, separators=(",", ":")),

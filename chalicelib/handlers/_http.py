@@ -360,7 +360,7 @@ def endpoint(
                         500, ctx.request_id)
 
         route_options = {} if access.public else {"authorizer": token_authorizer}
-        bp.route(path, methods=[method], cors=True, **route_options)(wrapped)
+        bp.route(path, methods=[method], **route_options)(wrapped)
         return wrapped
 
     return decorate

@@ -8,9 +8,24 @@ from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.lazy import lazy
 from chalicelib.schemas.allocation import (
-    AgreementExportRequest, AgreementPage, AgreementQuery, Decisions, DecisionResults, DemandImportRequest,
-    LevelListQuery, LevelPage, LevelView, ProgressView, SheetListQuery, SheetPage, SheetSave, SheetSubmit, SheetView, TaskCreate,
-    TaskDetail, TaskPage,
+    AgreementExportRequest,
+    AgreementPage,
+    AgreementQuery,
+    DecisionResults,
+    Decisions,
+    DemandImportRequest,
+    LevelListQuery,
+    LevelPage,
+    LevelView,
+    ProgressView,
+    SheetListQuery,
+    SheetPage,
+    SheetSave,
+    SheetSubmit,
+    SheetView,
+    TaskCreate,
+    TaskDetail,
+    TaskPage,
 )
 from chalicelib.schemas.common import PageQuery
 from chalicelib.schemas.identity import UploadRequest, UploadTicket
@@ -119,25 +134,6 @@ def sheet_detail(ctx: RequestContext, task_id: str, inst_id: str):
     return chain.sheet_detail(ctx.principal, task_id, inst_id)
 
 
-@endpoint(bp, f"{T}/city/decisions", "POST", access=CITY, tags=TAGS, body=Decisions, response=DecisionResults,
-          errors=(404, 409), summary="Batch approve, or return with a reason, institutions' sheets")
-def city_decide(ctx: RequestContext, task_id: str):
-    b = ctx.body
-    return chain.decide(chain.CITY, ctx.principal, task_id, b.units, b.decision, b.reason)
-
-
-@endpoint(bp, f"{T}/city/submit", "POST", access=CITY, tags=TAGS, response=LevelView, errors=(404, 409),
-          summary="Submit to the province (every institution that submitted is approved)")
-def city_submit(ctx: RequestContext, task_id: str):
-    return chain.submit(chain.CITY, ctx.principal, task_id)
-
-
-@endpoint(bp, f"{T}/city/withdraw", "POST", access=CITY, tags=TAGS, response=LevelView, errors=(404, 409),
-          summary="Withdraw the submission while the province has not acted")
-def city_withdraw(ctx: RequestContext, task_id: str):
-    return chain.withdraw(chain.CITY, ctx.principal, task_id)
-
-
 @endpoint(bp, f"{T}/levels/{{unit}}", access=REVIEWERS, tags=TAGS, response=LevelView, errors=(404,),
           summary="A city's or a province's submission (itself and the levels above)")
 def level_detail(ctx: RequestContext, task_id: str, unit: str):
@@ -166,25 +162,6 @@ def province_city_sheets(ctx: RequestContext, task_id: str, city: str):
     return chain.province_sheets(ctx.principal, task_id, city, q.status, q.limit, q.cursor)
 
 
-@endpoint(bp, f"{T}/province/decisions", "POST", access=PROVINCE, tags=TAGS, body=Decisions,
-          response=DecisionResults, errors=(404, 409), summary="Approve, or return to the city with a reason")
-def province_decide(ctx: RequestContext, task_id: str):
-    b = ctx.body
-    return chain.decide(chain.PROVINCE, ctx.principal, task_id, b.units, b.decision, b.reason)
-
-
-@endpoint(bp, f"{T}/province/submit", "POST", access=PROVINCE, tags=TAGS, response=LevelView, errors=(404, 409),
-          summary="Submit to the alliance office (every city that submitted is approved)")
-def province_submit(ctx: RequestContext, task_id: str):
-    return chain.submit(chain.PROVINCE, ctx.principal, task_id)
-
-
-@endpoint(bp, f"{T}/province/withdraw", "POST", access=PROVINCE, tags=TAGS, response=LevelView, errors=(404, 409),
-          summary="Withdraw the submission while the alliance office has not acted")
-def province_withdraw(ctx: RequestContext, task_id: str):
-    return chain.withdraw(chain.PROVINCE, ctx.principal, task_id)
-
-
 # -- the alliance office's review --------------------------------------------------------------
 
 @endpoint(bp, f"{T}/alliance/provinces", access=ALLIANCE, tags=TAGS, query=LevelListQuery, response=LevelPage,
@@ -201,17 +178,45 @@ def alliance_province_sheets(ctx: RequestContext, task_id: str, province: str):
     return chain.alliance_sheets(ctx.principal, task_id, province, q.status, q.limit, q.cursor)
 
 
-@endpoint(bp, f"{T}/alliance/decisions", "POST", access=ALLIANCE, tags=TAGS, body=Decisions,
-          response=DecisionResults, errors=(404, 409), summary="Approve, or return to the province with a reason")
-def alliance_decide(ctx: RequestContext, task_id: str):
-    b = ctx.body
-    return chain.decide(chain.ALLIANCE, ctx.principal, task_id, b.units, b.decision, b.reason)
-
-
 @endpoint(bp, f"{T}/finalise", "POST", access=ALLIANCE, tags=TAGS, response=TaskDetail, errors=(404, 409),
           summary="Finalise the task (every province that submitted is approved): agreements become final")
 def finalise(ctx: RequestContext, task_id: str):
     return chain.finalise(ctx.principal, task_id)
+
+
+# -- each review level's decisions, submission and withdrawal ---------------------------------
+
+def _level_routes(level: str, access, *, returns_to: str, submits_to: str | None) -> None:
+    """``/{level}/decisions`` (batch approve, or return one level down with a reason) and, for the
+    levels that hand on upwards, ``/{level}/submit`` and ``/{level}/withdraw``; ``chain.<LEVEL>``
+    is read at call time (the services are imported lazily)."""
+
+    def decide(ctx: RequestContext, task_id: str):
+        b = ctx.body
+        return chain.decide(getattr(chain, level.upper()), ctx.principal, task_id, b.units, b.decision, b.reason)
+
+    def submit(ctx: RequestContext, task_id: str):
+        return chain.submit(getattr(chain, level.upper()), ctx.principal, task_id)
+
+    def withdraw(ctx: RequestContext, task_id: str):
+        return chain.withdraw(getattr(chain, level.upper()), ctx.principal, task_id)
+
+    routes = [(decide, "decisions", {"body": Decisions, "response": DecisionResults},
+               f"Batch approve, or return to {returns_to} with a reason")]
+    if submits_to:
+        routes += [(submit, "submit", {"response": LevelView},
+                    f"Submit to {submits_to} (every unit that submitted to this level is approved)"),
+                   (withdraw, "withdraw", {"response": LevelView},
+                    f"Withdraw the submission while {submits_to} has not acted")]
+    for view, action, shapes, summary in routes:
+        view.__name__ = view.__qualname__ = f"{level}_{'decide' if action == 'decisions' else action}"
+        endpoint(bp, f"{T}/{level}/{action}", "POST", access=access, tags=TAGS, errors=(404, 409),
+                 summary=summary, **shapes)(view)
+
+
+_level_routes("city", CITY, returns_to="the institution", submits_to="the province")
+_level_routes("province", PROVINCE, returns_to="the city", submits_to="the alliance office")
+_level_routes("alliance", ALLIANCE, returns_to="the province", submits_to=None)
 
 
 # -- agreements ----------------------------------------------------------------------------------

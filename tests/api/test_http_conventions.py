@@ -75,3 +75,17 @@ def test_logs_are_json_lines_with_the_request_id(api, capsys):
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     refused = [line for line in lines if line["message"] == "request refused"]
     assert refused and refused[-1]["request_id"] == response.headers["X-Request-Id"], lines
+
+
+def test_no_response_opens_the_api_to_other_origins(api, member_token):
+    """The portal calls the API on its own origin (CloudFront /api/*, vite preview's proxy): no
+    Access-Control-* header on answers, public or signed-in, and no CORS preflight route."""
+    import app
+
+    for response in (api.get("/health"), api.get("/announcements"), api.get("/me", token=member_token),
+                     api.get("/me", Origin="https://evil.example", token=member_token),
+                     api.get("/me"), api.get("/me", token="forged")):  # the gateway's own refusals too
+        opened = {k: v for k, v in response.headers.items() if k.lower().startswith("access-control-")}
+        assert not opened, f"an answer carries CORS headers: {opened}"
+    preflights = sorted(path for path, methods in app.app.routes.items() if "OPTIONS" in methods)
+    assert not preflights, f"CORS preflight routes: {preflights[:5]}"

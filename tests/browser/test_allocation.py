@@ -11,15 +11,16 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.journeys import log_in, toast
+from tests.browser.journeys import log_in, settled, toast
 
 HOSPITAL, XINING, LANZHOU, GANSU, ALLIANCE, MAKER = (
     "13800000005", "13800000004", "13800000011", "13800000009", "13800000002", "13800000007")
 
 
 def snap(page, path, *, full_page: bool = True) -> None:
-    """A screenshot once dialogs and drawers have finished opening; the passing toasts are left out
+    """A screenshot once no spinner is left and dialogs and drawers have finished opening; the passing toasts are left out
     (hidden for the shot, not waited for: they last 3 s each)."""
+    settled(page)
     page.mouse.move(0, 0)
     page.wait_for_timeout(400)  # Element Plus transitions are 300 ms
     page.screenshot(path=path, full_page=full_page, style=".el-message { display: none !important; }")
@@ -241,8 +242,8 @@ def test_an_enterprise_filters_and_exports_its_agreements(page, shots, tmp_path)
     assert shown, "the filtered table should not be empty"
     page.reload()
     expect(table, "the filter survives a reload (kept in the URL)").to_have_count(len(shown))
-    page.locator("[data-test=export]").click()
-    link = page.locator("[data-test=export-download]")
+    page.locator("[data-test=export] button").click()
+    link = page.locator("[data-test=export] [data-test=job-download]")
     link.wait_for(timeout=60_000)
     snap(page, shots / "allocation-agreements.png")
     with page.expect_download() as info:

@@ -185,7 +185,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve, or return to the province with a reason */
+        /** Batch approve, or return to the province with a reason */
         post: operations["post_allocation_tasks_task_id_alliance_decisions"];
         delete?: never;
         options?: never;
@@ -236,7 +236,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Batch approve, or return with a reason, institutions' sheets */
+        /** Batch approve, or return to the institution with a reason */
         post: operations["post_allocation_tasks_task_id_city_decisions"];
         delete?: never;
         options?: never;
@@ -270,7 +270,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit to the province (every institution that submitted is approved) */
+        /** Submit to the province (every unit that submitted to this level is approved) */
         post: operations["post_allocation_tasks_task_id_city_submit"];
         delete?: never;
         options?: never;
@@ -441,7 +441,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve, or return to the city with a reason */
+        /** Batch approve, or return to the city with a reason */
         post: operations["post_allocation_tasks_task_id_province_decisions"];
         delete?: never;
         options?: never;
@@ -458,7 +458,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit to the alliance office (every city that submitted is approved) */
+        /** Submit to the alliance office (every unit that submitted to this level is approved) */
         post: operations["post_allocation_tasks_task_id_province_submit"];
         delete?: never;
         options?: never;

@@ -32,15 +32,3 @@ export function useAllocationTasks() {
 
   return { tasks, task, taskId, loaded, loadTasks, setQuery }
 }
-
-/** Follow an export job until it ends (job progress, then the presigned download link). */
-export async function followJob(jobId: string, onProgress: (job: Schemas['JobView']) => void,
-  everyMs = 700, maxPolls = 400): Promise<Schemas['JobView']> {
-  for (let i = 0; i < maxPolls; i++) {
-    const job = unwrap(await api.GET('/jobs/{job_id}', { params: { path: { job_id: jobId } } }))
-    onProgress(job)
-    if (job.status === 'succeeded' || job.status === 'failed') return job
-    await new Promise((r) => setTimeout(r, everyMs))
-  }
-  throw new Error('导出超时，请稍后在任务列表中查看')
-}
