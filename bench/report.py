@@ -204,7 +204,8 @@ def section(outcomes: list[Outcome], not_run: list[str], when: datetime.datetime
     commands = "\n".join(f"- `{o.script}`: `{o.command.replace(PY, '.venv/bin/python')}` ({o.seconds:.0f} s)"
                          for o in outcomes)
     return (f"{BEGIN}\n## Latest `make bench` ({when:%Y-%m-%d %H:%M} UTC, {spent / 60:.1f} min)\n\n"
-            f"Short settings (the full-size runs are the `bench-*` targets below). {summary(outcomes)}.\n\n"
+            f"Short settings (the full-size runs are the `bench-*` targets below). This run: {summary(outcomes)}"
+            f"{'; rows marked (earlier run) are kept from the last run of those scripts' if earlier else ''}.\n\n"
             f"{table(outcomes, not_run, earlier)}\n\n<details><summary>commands</summary>\n\n{commands}\n\n</details>\n{END}")
 
 
