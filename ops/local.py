@@ -146,7 +146,9 @@ class EventDriver:
             for sched in self.resources.SCHEDULES:
                 now = time.monotonic()
                 # Locally every schedule fires at least every tick, so windows close promptly.
-                if now - last.get(sched.handler, -1e9) >= min(self.tick_s, sched.rate_minutes * 60):
+                period = min(self.tick_s, sched.rate_minutes * 60) if sched.every_tick_locally \
+                    else sched.rate_minutes * 60
+                if now - last.get(sched.handler, -1e9) >= period:
                     last[sched.handler] = now
                     self.fire(sched.handler)
             self.stop.wait(1.0)

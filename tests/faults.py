@@ -85,11 +85,14 @@ READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "DescribeExecutio
 
 def faults_for(step: Step, index: int) -> tuple[Fault, ...]:
     """The faults a step gets, to keep the matrix cheap: every write its answer lost after applying and
-    one failed attempt (retried); the first read of each operation a lasting outage, throttling or a
+    one failed attempt (retried), a write to Step Functions, SQS, S3 or SNS also a lasting throttling;
+    the first read of each operation a lasting outage, throttling or a
     500 in turn (a read changes nothing: what matters is that it is a clean 503, and the later reads
     of the same operation go through the same code)."""
     if step.operation in READS:
         return (FAULTS[index % 2],) if step.occurrence == 1 else ()
+    if step.service != "dynamodb":  # after the commit (the outboxes' side): also a lasting outage
+        return (Fault("timeout_after_applying"), Fault("server_error", 1), Fault("throttled"))
     return (Fault("timeout_after_applying"), Fault("server_error", 1))
 
 

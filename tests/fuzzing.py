@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -148,11 +150,52 @@ class Report:
     by_identity: Counter = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)  # one per (operation, check, status)
     tokens: list[str] = field(default_factory=list)  # every token the run used
+    known: dict[str, int] = field(default_factory=dict)  # demo ids found per path parameter
+    busy: Counter = field(default_factory=Counter)  # seconds spent waiting per operation
 
     def summary(self) -> str:
         return (f"{self.requests} requests over {self.operations} operations in {self.seconds:.1f} s "
                 f"(generation done after {self.generate_seconds:.1f} s; {self.requests / max(self.seconds, 1e-9):.0f}/s); statuses {dict(sorted(self.statuses.items()))}; "
-                f"{len(self.failures)} distinct failures")
+                f"{len(self.failures)} distinct failures; demo ids per path parameter {self.known}")
+
+
+def _get(base: str, path: str, token: str | None) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    req = urllib.request.Request(base + path, headers=headers)
+    with urllib.request.urlopen(req, timeout=30) as r:  # nosec B310: the local stack
+        return json.loads(r.read())
+
+
+def known_path_values(base: str, tokens: Tokens) -> dict[str, list[str]]:
+    """Ids of the demo world for path parameters, so that some cases reach a real resource (a random
+    id is a 404 before any rule runs). Each lookup is best effort: one that fails leaves its name out."""
+    from chalicelib.domain.enums import RecordKind
+
+    def token(label: str) -> str | None:
+        return tokens.headers(label).get("Authorization", " ").split(" ", 1)[1] or None
+
+    known: dict[str, list[str]] = {"kind": [k.value for k in RecordKind]}
+    known["org_id"] = sorted({p.org_id for p in tokens.principals.values() if p and p.org_id})
+    known["account_id"] = sorted({p.account_id for p in tokens.principals.values() if p})
+    lookups = {
+        "project_id": lambda: [a["project_id"] for a in _get(base, "/announcements", None)["items"]],
+        "task_id": lambda: [t["task_id"] for t in _get(base, "/allocation-tasks", token("city operator"))["items"]],
+        "code27": lambda: [c["code27"] for p in known.get("project_id", []) for c in
+                           _get(base, f"/workbench/projects/{p}/candidates", token("manufacturer operator"))["items"]],
+        "inst_id": lambda: [s["inst_id"] for t in known.get("task_id", [])[:1] for s in
+                            _get(base, f"/allocation-tasks/{t}/city/sheets", token("city operator"))["items"]],
+        "city": lambda: ["630100", "630200"],
+        "role_id": lambda: [r["role_id"] for r in _get(base, "/org/roles", token("manufacturer unit account"))["items"]],
+        "cert_no": lambda: [c["cert_no"] for c in _get(base, "/catalog/certificates?limit=5", None)["items"]],
+    }
+    for name, lookup in lookups.items():  # in order: code27 and inst_id use the ids found before them
+        try:
+            values = [v for v in lookup() if v]
+        except (urllib.error.URLError, KeyError, ValueError, TypeError):
+            continue
+        if values:
+            known[name] = sorted(set(values))
+    return known
 
 
 def _generate(strategy, count: int, seed: int) -> list:
@@ -179,7 +222,8 @@ def _generate(strategy, count: int, seed: int) -> list:
 
 def run(base: str, *, examples: int = 4, workers: int = 6, seed: int = 13) -> Report:
     """``examples`` positive and (where there is a body, query or header) ``examples`` negative
-    cases per operation; three in four sent as a caller the route's access rule lets in, the
+    cases per operation, and ``examples // 2 + 1`` positive ones on ids of the demo world where
+    every path parameter has some (``known_path_values``); three in four sent as a caller the route's access rule lets in, the
     fourth as one it refuses, each list taken in turn (shifted per operation, so every identity
     meets every kind of route). A dropped connection counts as a failure."""
     import requests
@@ -203,6 +247,7 @@ def run(base: str, *, examples: int = 4, workers: int = 6, seed: int = 13) -> Re
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = requests.Session()
+        began = time.perf_counter()
         try:
             response = case.call(base_url=base, session=session, headers=tokens.headers(label), timeout=60)
         except requests.RequestException as exc:
@@ -218,6 +263,7 @@ def run(base: str, *, examples: int = 4, workers: int = 6, seed: int = 13) -> Re
         except AssertionError as error:  # a single failure
             problem = error
         with lock:
+            report.busy[f"{case.method} {case.path}"] += time.perf_counter() - began
             report.requests += 1
             report.statuses[response.status_code] += 1
             report.by_identity[label] += 1
@@ -228,6 +274,9 @@ def run(base: str, *, examples: int = 4, workers: int = 6, seed: int = 13) -> Re
             tokens.renew(label)
 
     import app  # noqa: F401  (registers every route's access rule in ENDPOINTS)
+
+    known = known_path_values(base, tokens)
+    report.known = {name: len(values) for name, values in known.items()}
 
     started = time.perf_counter()
     labels = [p.label for p in people]
@@ -255,6 +304,14 @@ def run(base: str, *, examples: int = 4, workers: int = 6, seed: int = 13) -> Re
             for i, case in enumerate(_generate(operation.as_strategy(generation_mode=mode), examples,
                                                seed + shift * 2 + mode_index)):
                 sent.append(pool.submit(send, (case, caller(i))))
+        # Half as many positive cases again on ids of the demo world, where every path parameter has some.
+        names = [p.name for p in operation.path_parameters]
+        if names and all(name in known for name in names):
+            pick = random.Random(seed + shift)  # nosec B311: test data
+            path = {name: pick.choice(known[name]) for name in names}
+            strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE, path_parameters=path)
+            for i, case in enumerate(_generate(strategy, examples // 2 + 1, seed + shift * 2 + 7)):
+                sent.append(pool.submit(send, (case, caller(4 * i))))  # a caller the route lets in
     report.generate_seconds = time.perf_counter() - started
     pool.shutdown(wait=True)
     for future in sent:
@@ -287,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(report: Report, seed: int) -> int:
     print(f"fuzz (seed {seed}): {report.summary()}")
+    print("slowest operations (seconds waited in all):",
+          ", ".join(f"{op} {s:.1f}" for op, s in report.busy.most_common(8)))
     for key, detail in sorted(report.failures.items()):
         print(f"FAIL {key}\n  {detail}\n")
     return 1 if report.failures else 0

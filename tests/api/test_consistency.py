@@ -199,3 +199,22 @@ def test_the_command_prints_every_disagreement_and_exits_1(world, capsys):
     assert out.count("execution_ended") == 2 and "stale_review_signal" in out, out
     env = check_consistency.local_environment("127.0.0.1", 5001)
     assert env["MP_SFN_ARN_REVIEW_CHAIN"].endswith(":stateMachine:medprocure-local-review_chain"), env
+
+
+def test_the_local_ticker_runs_the_checker_at_its_own_rate():
+    """ops/local.py fires every schedule at least every tick (windows close promptly), but not the
+    checker, a batch job that reads everything: once at start, then every 15 minutes."""
+    import threading
+
+    from ops.local import EventDriver
+
+    driver = EventDriver(tick_s=0.01)
+    fired: list[str] = []
+    driver.fire = fired.append
+    ticker = threading.Thread(target=driver._tick)
+    ticker.start()
+    threading.Event().wait(1.5)
+    driver.stop.set()
+    ticker.join(5)
+    assert fired.count("check_consistency") == 1, fired
+    assert fired.count("advance_project_windows") >= 2, f"the other schedules fire every tick: {fired}"

@@ -92,6 +92,15 @@ def settled(page) -> None:
     page.wait_for_function("() => !document.querySelector('.el-loading-mask')")
 
 
+def snap(page, path, *, full_page: bool = True) -> None:
+    """A screenshot once no spinner is left and dialogs and drawers have finished opening; the
+    passing toasts are left out (hidden for the shot, not waited for: they last 3 s each)."""
+    settled(page)
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(400)  # Element Plus transitions are 300 ms
+    page.screenshot(path=path, full_page=full_page, style=".el-message { display: none !important; }")
+
+
 def register_enterprise(api: str, body17: str, unit_account: str, mobile: str, password: str) -> str:
     """Register an enterprise over HTTP (captcha and SMS code from the dev routes, as the wizard
     does); its credit code. For journeys that start from a fresh, uncertified organisation."""

@@ -11,19 +11,10 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.journeys import log_in, settled, toast
+from tests.browser.journeys import log_in, snap, toast
 
 HOSPITAL, XINING, LANZHOU, GANSU, ALLIANCE, MAKER = (
     "13800000005", "13800000004", "13800000011", "13800000009", "13800000002", "13800000007")
-
-
-def snap(page, path, *, full_page: bool = True) -> None:
-    """A screenshot once no spinner is left and dialogs and drawers have finished opening; the passing toasts are left out
-    (hidden for the shot, not waited for: they last 3 s each)."""
-    settled(page)
-    page.mouse.move(0, 0)
-    page.wait_for_timeout(400)  # Element Plus transitions are 300 ms
-    page.screenshot(path=path, full_page=full_page, style=".el-message { display: none !important; }")
 
 
 def as_user(page, login: str, screen: str) -> None:

@@ -15,7 +15,7 @@ import urllib.request
 from openpyxl import Workbook, load_workbook
 
 from chalicelib.domain.identity.validators import credit_code_check_char
-from tests.browser.journeys import log_in, pdf_file, settled, toast, upload
+from tests.browser.journeys import log_in, pdf_file, settled, toast
 from tests.local_stack import DEMO_CLOSE_MINUTES
 
 CENTER = "13800000001"  # the platform center's demo operator

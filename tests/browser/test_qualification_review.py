@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.journeys import (choose_option, fill_date, html_as_pdf, log_in, pdf_file, toast,
+from tests.browser.journeys import (choose_option, fill_date, html_as_pdf, log_in, pdf_file, snap, toast,
                                     upload)
 
 ENTERPRISE, REVIEWER = "13800000007", "13800000001"
@@ -135,10 +135,9 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
     rejected.get_by_role("button", name="变更记录", exact=True).click()
     history = ent.locator("[data-test=history]")
     history.get_by_text("地址与营业执照不一致").wait_for()
-    ent.wait_for_timeout(500)  # the drawer's slide-in, for the screenshot only
     text = history.inner_text()
     assert "企业地址" in text and "八一路 99 号" in text, f"the change's field diff should be listed by label: {text!r}"
     assert "address" not in text and "revision" not in text, f"no internal names or English in the history: {text!r}"
-    ent.screenshot(path=shots / "record-history.png")
+    snap(ent, shots / "record-history.png", full_page=False)
     ent.context.close()
     rev.context.close()

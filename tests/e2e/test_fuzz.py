@@ -19,6 +19,7 @@ MIN_REQUESTS = 1000
 def test_generated_requests_get_documented_answers(local_stack):
     report = fuzzing.run(local_stack.api, examples=EXAMPLES, seed=SEED)
     print(f"fuzz (seed {SEED}): {report.summary()}")
+    print("slowest operations (seconds waited in all):", ", ".join(f"{op} {s:.1f}" for op, s in report.busy.most_common(5)))
     failures = "\n\n".join(f"{key}\n{detail}" for key, detail in sorted(report.failures.items()))
     assert not report.failures, f"{len(report.failures)} answers outside the document (seed {SEED}):\n{failures}"
     if EXAMPLES >= 5:
@@ -36,3 +37,4 @@ def test_generated_requests_get_documented_answers(local_stack):
     assert report.tokens and not leaked, f"in the stack's log: {leaked}"
     success = sum(n for s, n in report.statuses.items() if 200 <= s < 300)
     assert success and report.statuses[400], f"the cases should reach views and their validation: {report.summary()}"
+    assert {"project_id", "task_id", "code27"} <= set(report.known), f"demo ids not found: {report.known}"

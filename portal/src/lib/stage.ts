@@ -6,7 +6,8 @@ let pending: Promise<string> | null = null
 
 export function useStage() {
   const stage = ref('')
-  pending ??= api.GET('/health').then((r) => r.data?.stage ?? '', () => '')
+  // A degraded stack answers 503 with the same report (its stage included): the stage still counts.
+  pending ??= api.GET('/health').then((r) => r.data?.stage ?? (r.error as { stage?: string } | undefined)?.stage ?? '', () => '')
   pending.then((s) => (stage.value = s))
   return stage
 }
