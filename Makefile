@@ -11,7 +11,7 @@ PORTAL_PORT ?= 5173
 # The portal's Node packages, installed with `npm ci` whenever package-lock.json changes.
 PORTAL_STAMP := portal/node_modules/.installed
 
-.PHONY: audit fuzz load run test test-fast bench-portal portal-build portal-types browser-deps bench bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy check-consistency
+.PHONY: audit fuzz load run test test-fast bench-portal portal-build portal-types browser-deps bench bench-cold-start bench-warm bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy check-consistency
 
 # Recreate the environment when it is missing or the requirements changed.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -45,8 +45,18 @@ test: $(STAMP) $(PORTAL_STAMP) browser-deps
 test-fast: $(STAMP)
 	MP_TEST_STORE=$(STORE) $(PY) -m pytest $(XDIST) -m "not e2e and not infra and not portal and not browser" $(PYTEST_ARGS)
 
+# Every bench/ script with short settings; writes the generated report in docs/benchmarks.md (bench/report.py).
+# BENCH_ONLY=cold_start,allocation runs a subset.
+BENCH_ONLY ?=
 bench: $(STAMP)
+	$(PY) bench/report.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+
+bench-cold-start: $(STAMP)
 	$(PY) bench/cold_start.py
+
+# A warm request through the test client against replaying its own DynamoDB calls bare; calls per endpoint.
+bench-warm: $(STAMP)
+	$(PY) bench/warm_request.py
 
 bench-portal: $(STAMP) $(PORTAL_STAMP) browser-deps
 	$(PY) bench/portal.py

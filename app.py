@@ -1,7 +1,13 @@
 """MedProcure: the Chalice application. Builds the app and nothing else:
 blueprints, schedules and queue consumers are registered here; all logic
 lives in ``chalicelib``."""
-from chalice import Chalice, Rate
+import gc
+
+# No collection while the module graph is built (nothing built here is garbage); see the end of the module.
+_collecting = gc.isenabled()
+gc.disable()
+
+from chalice import Chalice, Rate  # noqa: E402
 
 from chalicelib import resources
 from chalicelib.config import get_settings
@@ -65,3 +71,12 @@ def check_consistency(event):
     from chalicelib.workers import check_consistency as work
 
     work(event)
+
+
+# Everything above lives as long as the process: move it out of the collector's reach, so the full
+# collections the first request's imports (PynamoDB, botocore, services) trigger do not walk every route,
+# schema and module again (~50 ms CPU of a cold start with the collection skipped above; bench/cold_start.py,
+# docs/benchmarks.md). A failed import leaves the collector off: the process (a Lambda's init) fails anyway.
+gc.freeze()
+if _collecting:
+    gc.enable()

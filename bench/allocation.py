@@ -21,6 +21,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 import jobbench  # noqa: F401  first: it sets the moto environment
+from result import emit
 
 RULE = {"base_percent": {"2": 60, "3": 60, "4": 50}, "rank_weights": {"2": [6, 4], "3": [5, 3, 2], "4": [4, 3, 2, 1]}}
 
@@ -232,6 +233,7 @@ def main() -> None:
           f"{len(plans)} groups, {len(good)} institution × group rows")
     t_base = bench_base(plans, good)
     print(f"1. base computation (pure, {len(good)} rows)        {t_base:7.2f} s  (target < 2 s)")
+    emit(f"allocation: base computation of {len(good):,} rows", t_base, "s", budget=2.0)
     t_build, sheets, cities, provinces = bench_build(plans, good, orgs)
     good = None  # noqa: F841  free the rows before the moto part
     print(f"   demand.build (sheets + heads, {len(sheets)} sheets)  {t_build:7.2f} s")
@@ -240,6 +242,7 @@ def main() -> None:
         print(f"2. persistence of {args.persist} sheets ({args.persist * len(plans)} rows; eighths interleaved) "
               f"under moto: "
               f"write_bulk {ours:.2f} s, bare BatchWriteItem {bare:.2f} s, ratio {ours / bare:.2f} (target ≤ 1.2)")
+        emit(f"allocation: write_bulk of {args.persist:,} sheets / bare BatchWriteItem", ours, "s", ours / bare, 1.2)
         for what, counter in (bench_calls() if "calls" not in args.skip else {}).items():
             print(f"3. {what:<28} " + ", ".join(f"{op} {n}" for op, n in sorted(counter.items())))
     if "export" in args.skip:
@@ -247,6 +250,7 @@ def main() -> None:
     ours, bare = bench_export(args.export)
     print(f"4. export {args.export} agreement rows: write_xlsx {ours:.2f} s, bare xlsxwriter {bare:.2f} s, "
           f"ratio {ours / bare:.2f} (target ≤ 1.1)")
+    emit(f"allocation: agreement export of {args.export:,} rows / bare xlsxwriter", ours, "s", ours / bare, 1.1)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
 """Cold start: importing the Lambda entry module (app.py, every route
 registered) against ``import boto3`` + creating a DynamoDB client, each in a
-fresh interpreter, interleaved, median of N runs. Budget: ratio <= 1.3
-(ENGINEERING.md §3).
+fresh interpreter, interleaved, median of N runs. Budgets: ``import app`` ≤ 1.3
+(ENGINEERING.md §3); ``import app`` plus what the first request imports (the
+identity and records services: PynamoDB, botocore) ≤ 1.2 (issue 13 item 7).
+
+The budgeted figures are CPU time of the child (``time.process_time``): on the
+shared 2-core machine wall time moved 3× with the other sessions' load, CPU time
+far less. Wall time is printed beside it.
 
     .venv/bin/python bench/cold_start.py [--runs 15]
 """
@@ -14,23 +19,27 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BUDGET = 1.3
+from result import emit
 
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET = 1.3  # import app (ENGINEERING.md §3)
+BUDGET_FIRST_REQUEST = 1.2  # import app + the first request's imports (issue 13 item 7)
+
+_START = "import time; w=time.perf_counter(); c=time.process_time(); "
+_STOP = "; print(time.perf_counter()-w, time.process_time()-c)"
 SNIPPETS = {
-    "app": "import time; t=time.perf_counter(); import app; print(time.perf_counter()-t)",
+    "app": _START + "import app" + _STOP,
     # What the first request adds: services, PynamoDB and botocore are imported lazily.
-    "app+services": ("import time; t=time.perf_counter(); import app; "
-                     "import chalicelib.services.identity.sessions, chalicelib.services.records.engine; "
-                     "print(time.perf_counter()-t)"),
-    "boto3+client": ("import time; t=time.perf_counter(); import boto3; "
-                     "boto3.client('dynamodb', region_name='us-east-1'); print(time.perf_counter()-t)"),
+    "app+services": _START + ("import app; "
+                              "import chalicelib.services.identity.sessions, chalicelib.services.records.engine") + _STOP,
+    "boto3+client": _START + "import boto3; boto3.client('dynamodb', region_name='us-east-1')" + _STOP,
 }
 
 
-def measure(code: str, env: dict[str, str]) -> float:
+def measure(code: str, env: dict[str, str]) -> tuple[float, float]:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    wall, cpu = out.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def main() -> int:
@@ -40,19 +49,27 @@ def main() -> int:
     env = {**os.environ, "MP_STAGE": "dev", "AWS_DEFAULT_REGION": "us-east-1", "PYTHONDONTWRITEBYTECODE": "0"}
     for code in SNIPPETS.values():  # warm the bytecode caches once, like a deployed package
         measure(code, env)
-    samples: dict[str, list[float]] = {name: [] for name in SNIPPETS}
+    wall: dict[str, list[float]] = {name: [] for name in SNIPPETS}
+    cpu: dict[str, list[float]] = {name: [] for name in SNIPPETS}
     for _ in range(args.runs):
         for name, code in SNIPPETS.items():
-            samples[name].append(measure(code, env))
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    ratio = medians["app"] / medians["boto3+client"]
-    for name, value in medians.items():
-        print(f"{name:>14}: median {value * 1000:7.1f} ms over {args.runs} fresh processes "
-              f"(min {min(samples[name]) * 1000:.1f}, max {max(samples[name]) * 1000:.1f})")
-    print(f"ratio app / (boto3 + DynamoDB client) = {ratio:.2f}  (budget {BUDGET})  "
-          f"{'WITHIN' if ratio <= BUDGET else 'OVER'} BUDGET")
-    print(f"ratio app+services / (boto3 + DynamoDB client) = "
-          f"{medians['app+services'] / medians['boto3+client']:.2f}  (informational: the first request's imports)")
+            w, c = measure(code, env)
+            wall[name].append(w)
+            cpu[name].append(c)
+    med = {name: statistics.median(values) for name, values in cpu.items()}
+    for name in SNIPPETS:
+        print(f"{name:>14}: median {med[name] * 1000:7.1f} ms CPU (min {min(cpu[name]) * 1000:.1f}, "
+              f"max {max(cpu[name]) * 1000:.1f}); wall {statistics.median(wall[name]) * 1000:7.1f} ms, "
+              f"over {args.runs} fresh processes")
+    floor, floor_wall = med["boto3+client"], statistics.median(wall["boto3+client"])
+    for name, budget, what in (("app", BUDGET, ""), ("app+services", BUDGET_FIRST_REQUEST, "  (the first request's imports)")):
+        ratio = med[name] / floor
+        print(f"ratio {name} / (boto3 + DynamoDB client) = {ratio:.2f} CPU (wall "
+              f"{statistics.median(wall[name]) / floor_wall:.2f})  (budget {budget})  "
+              f"{'WITHIN' if ratio <= budget else 'OVER'} BUDGET{what}")
+    emit("cold start: import app / boto3 + client (CPU)", med["app"] * 1000, "ms", med["app"] / floor, BUDGET)
+    emit("cold start: app + first request's imports / boto3 + client (CPU)", med["app+services"] * 1000, "ms",
+         med["app+services"] / floor, BUDGET_FIRST_REQUEST)
     return 0
 
 

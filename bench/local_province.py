@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from ops.province import ENTERPRISES, PROJECT_NAME, operator_mobile  # noqa: E402
 from ops.seed import DEMO_PASSWORD  # noqa: E402
+from result import emit  # noqa: E402
 
 PLATFORM_OPERATOR = "13800000001"
 
@@ -174,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{percentile(values, 0.95) * 1000:>8.0f} {max(values) * 1000:>8.0f}")
     worst = max(times, key=lambda k: percentile(times[k], 0.95))
     print(f"worst p95 = {percentile(times[worst], 0.95) * 1000:.0f} ms ({worst})")
+    emit(f"province over HTTP: worst p95 ({worst})", percentile(times[worst], 0.95) * 1000, "ms", budget=300)
     return 0
 
 

@@ -22,6 +22,7 @@ import random
 import time
 
 from jobbench import Ctx  # first: it sets the moto environment
+from result import emit
 
 PER_ITEM = 100  # products per single item (code20)
 ORG = "benchorg0000000000000000000000000"
@@ -181,6 +182,8 @@ def main() -> None:
         print(f"(b) baseline : {args.rows} rows in {baseline_s:6.2f} s = {args.rows / baseline_s:7.0f} rows/s "
               f"(openpyxl read + {written} items by BatchWriteItem)")
         print(f"ratio import / baseline = {import_s / baseline_s:.2f}")
+        emit(f"product import of {args.rows:,} rows / openpyxl + BatchWriteItem", args.rows / import_s, "rows/s",
+             import_s / baseline_s)
         again_s, again = run_import(key)
         summary = list(openpyxl.load_workbook(io.BytesIO(again.data), read_only=True)["summary"]
                        .iter_rows(values_only=True))

@@ -26,6 +26,7 @@ import time
 from datetime import timedelta
 
 from jobbench import Ctx  # first: it sets the moto environment
+from result import emit
 
 PER_ITEM = 100  # products per single item (code20)
 GROUPS = 40  # distinct bid groups in the file
@@ -247,6 +248,8 @@ def main() -> None:
         print(f"(b) baseline : {args.rows} rows in {baseline_s:6.2f} s = {args.rows / baseline_s:7.0f} rows/s "
               f"(openpyxl read + {written} items by BatchWriteItem)")
         print(f"ratio import / baseline = {import_s / baseline_s:.2f}")
+        emit(f"project catalog import of {args.rows:,} rows / openpyxl + BatchWriteItem", args.rows / import_s, "rows/s",
+             import_s / baseline_s)
         again_s, again = run_import(project_id, key, org_id, account_id)
         print(f"(c) re-import of the same file: {again_s:6.2f} s = {args.rows / again_s:7.0f} rows/s "
               f"{summary_of(again)}")
