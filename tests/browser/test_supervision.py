@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.journeys import log_in
+from tests.browser.journeys import log_in, snap
 
 
 def test_city_bureau_lists_and_filters_its_institutions(page, shots):
@@ -57,7 +57,7 @@ def test_city_bureau_adds_an_institution_with_a_temporary_password(page, shots):
     issued = page.locator("[data-test=provisioned]")
     expect(issued).to_contain_text("xn_portal_clinic")
     expect(issued, "the temporary password is shown once").to_contain_text("临时密码")
-    page.screenshot(path=shots / "institution-added.png")
+    snap(page, shots / "institution-added.png", full_page=False)
     issued.locator(".el-dialog__headerbtn").click()
     rows = page.locator("[data-test=institutions] .el-table__body tr")
     expect(rows.filter(has_text="西宁市门户新增卫生院"), "the new institution is listed").to_have_count(1)
