@@ -30,6 +30,7 @@ from chalicelib.domain.errors import (
     Unauthenticated, ValidationFailed,
 )
 from chalicelib.handlers._auth import bearer, token_authorizer
+from chalicelib.lazy import LazyClass, resolve
 from chalicelib.logs import get_logger, request_context
 from chalicelib.schemas.validation import parse_model
 
@@ -56,14 +57,27 @@ class EndpointDoc:
     method: str
     summary: str
     tags: tuple[str, ...]
-    body: type[BaseModel] | None
-    query: type[BaseModel] | None
-    response: type[BaseModel] | None
+    body_ref: type[BaseModel] | LazyClass | None
+    query_ref: type[BaseModel] | LazyClass | None
+    response_ref: type[BaseModel] | LazyClass | None
     status: int
     idempotent: bool
     errors: tuple[int, ...]
     access: access_rules.Access
     content_type: str = "application/json"
+
+    # The models themselves, imported on first use where a handler names them lazily (chalicelib.lazy).
+    @property
+    def body(self) -> type[BaseModel] | None:
+        return resolve(self.body_ref)
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        return resolve(self.query_ref)
+
+    @property
+    def response(self) -> type[BaseModel] | None:
+        return resolve(self.response_ref)
 
 
 ENDPOINTS: dict[tuple[str, str], EndpointDoc] = {}
@@ -299,9 +313,9 @@ def endpoint(
     access: access_rules.Access,
     summary: str,
     tags: tuple[str, ...] = (),
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
+    body: type[BaseModel] | LazyClass | None = None,
+    query: type[BaseModel] | LazyClass | None = None,
+    response: type[BaseModel] | LazyClass | None = None,
     status: int = 200,
     idempotent: bool = False,
     errors: tuple[int, ...] = (),
@@ -317,7 +331,7 @@ def endpoint(
         | (set() if access.public else {401, 403})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        ENDPOINTS[(path, method)] = EndpointDoc(
+        doc = ENDPOINTS[(path, method)] = EndpointDoc(
             path, method, summary, tags, body, query, response, status, idempotent,
             tuple(sorted(set(errors) | implied)), access, content_type,
         )
@@ -332,9 +346,9 @@ def endpoint(
                         ctx.principal = _principal(request)
                     access_rules.check(access, ctx.principal)
                     if body is not None:
-                        ctx.body = parse_model(body, _read_json_body(request))
+                        ctx.body = parse_model(doc.body, _read_json_body(request))
                     if query is not None:
-                        ctx.query = parse_model(query, _query_params(request), prefix="query.")
+                        ctx.query = parse_model(doc.query, _query_params(request), prefix="query.")
 
                     def call() -> Response:
                         return _render(view(ctx, **path_params), status, ctx)

@@ -6,30 +6,18 @@ from chalice import Blueprint
 from chalicelib.domain.access import business
 from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.lazy import lazy
-from chalicelib.schemas.allocation import (
-    AgreementExportRequest,
-    AgreementPage,
-    AgreementQuery,
-    DecisionResults,
-    Decisions,
-    DemandImportRequest,
-    LevelListQuery,
-    LevelPage,
-    LevelView,
-    ProgressView,
-    SheetListQuery,
-    SheetPage,
-    SheetSave,
-    SheetSubmit,
-    SheetView,
-    TaskCreate,
-    TaskDetail,
-    TaskPage,
-)
+from chalicelib.lazy import lazy, lazy_classes
 from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.identity import UploadRequest, UploadTicket
-from chalicelib.schemas.jobs import ImportTemplate, JobView
+
+(AgreementExportRequest, AgreementPage, AgreementQuery, DecisionResults, Decisions, DemandImportRequest,
+ LevelListQuery, LevelPage, LevelView, ProgressView, SheetListQuery, SheetPage, SheetSave, SheetSubmit, SheetView,
+ TaskCreate, TaskDetail, TaskPage) = lazy_classes(
+    "chalicelib.schemas.allocation",
+    "AgreementExportRequest AgreementPage AgreementQuery DecisionResults Decisions DemandImportRequest "
+    "LevelListQuery LevelPage LevelView ProgressView SheetListQuery SheetPage SheetSave SheetSubmit SheetView "
+    "TaskCreate TaskDetail TaskPage")
+UploadRequest, UploadTicket = lazy_classes("chalicelib.schemas.identity", "UploadRequest UploadTicket")
+ImportTemplate, JobView = lazy_classes("chalicelib.schemas.jobs", "ImportTemplate JobView")
 
 tasks = lazy("chalicelib.services.allocation.tasks")
 demand = lazy("chalicelib.services.allocation.demand")

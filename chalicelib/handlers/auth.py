@@ -5,12 +5,14 @@ from chalice import Blueprint
 
 from chalicelib.domain.access import ANY_ORG_ACCOUNT, PUBLIC, SIGNED_IN, Access
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.schemas.identity import (
-    AccountLookup, AccountLookupResult, CaptchaView, Done, MeView, PasswordChange, ProgressLookup, ProgressResult,
-    RegistrationDone, RegistrationRequest, ResetByFacts, ResetByOperator, SelectOrg, SessionView, SmsRequest, SmsSent,
-    UnitCheck, LoginRequest,
-)
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_classes
+
+(AccountLookup, AccountLookupResult, CaptchaView, Done, MeView, PasswordChange, RegistrationDone, RegistrationRequest,
+ ResetByFacts, ResetByOperator, SelectOrg, SessionView, SmsRequest, SmsSent, UnitCheck, LoginRequest) = lazy_classes(
+    "chalicelib.schemas.identity",
+    "AccountLookup AccountLookupResult CaptchaView Done MeView PasswordChange RegistrationDone RegistrationRequest "
+    "ResetByFacts ResetByOperator SelectOrg SessionView SmsRequest SmsSent UnitCheck LoginRequest")
+ProgressLookup, ProgressResult = lazy_classes("chalicelib.schemas.organisation", "ProgressLookup ProgressResult")
 
 recovery = lazy("chalicelib.services.identity.recovery")
 registration = lazy("chalicelib.services.identity.registration")

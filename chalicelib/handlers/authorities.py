@@ -7,12 +7,15 @@ from chalice import Blueprint
 from chalicelib.domain.access import Access, business
 from chalicelib.domain.enums import AccountKind, ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.schemas.identity import (
-    Decision, IssuedPassword, OrgPage, OrgQuery, ProcRegPage, ProcRegQuery, ProcRegView, Provisioned,
-    ProvisionRequest, RegistryImportRequest, UploadRequest, UploadTicket,
-)
-from chalicelib.schemas.jobs import JobView
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_class, lazy_classes
+
+UploadRequest, UploadTicket = lazy_classes("chalicelib.schemas.identity", "UploadRequest UploadTicket")
+(Decision, IssuedPassword, OrgPage, OrgQuery, ProcRegPage, ProcRegQuery, ProcRegView, Provisioned, ProvisionRequest,
+ RegistryImportRequest) = lazy_classes(
+    "chalicelib.schemas.organisation",
+    "Decision IssuedPassword OrgPage OrgQuery ProcRegPage ProcRegQuery ProcRegView Provisioned ProvisionRequest "
+    "RegistryImportRequest")
+JobView = lazy_class("chalicelib.schemas.jobs", "JobView")
 
 procurement_entry = lazy("chalicelib.services.identity.procurement_entry")
 registries = lazy("chalicelib.services.identity.registries")

@@ -7,13 +7,15 @@ from chalice import Blueprint
 from chalicelib.domain.access import PUBLIC
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.handlers.authorities import PLATFORM_ADMIN  # as POST /admin/registry-imports (and its uploads)
-from chalicelib.lazy import lazy
-from chalicelib.schemas.catalog import (
-    CatalogCertPage, CatalogCertQuery, CatalogCertView, CatalogImportRequest, CatalogItemPage, CatalogItemView,
-    CatalogProductPage, CatalogProductView,
-)
+from chalicelib.lazy import lazy, lazy_class, lazy_classes
 from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.jobs import JobView
+
+(CatalogCertPage, CatalogCertQuery, CatalogCertView, CatalogImportRequest, CatalogItemPage, CatalogItemView,
+ CatalogProductPage, CatalogProductView) = lazy_classes(
+    "chalicelib.schemas.catalog",
+    "CatalogCertPage CatalogCertQuery CatalogCertView CatalogImportRequest CatalogItemPage CatalogItemView "
+    "CatalogProductPage CatalogProductView")
+JobView = lazy_class("chalicelib.schemas.jobs", "JobView")
 
 service = lazy("chalicelib.services.catalog")
 

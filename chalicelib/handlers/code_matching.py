@@ -7,11 +7,13 @@ from chalice import Blueprint
 from chalicelib.domain.access import ENTERPRISE_ROLES, business
 from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_class, lazy_classes
 from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.project_results import CandidateList, ListingPage, ListingQuery, ListingView, MatchDelete, \
-    MatchPut
-from chalicelib.schemas.records import HistoryPage
+
+(CandidateList, ListingPage, ListingQuery, ListingView, MatchDelete, MatchPut) = lazy_classes(
+    "chalicelib.schemas.project_results",
+    "CandidateList ListingPage ListingQuery ListingView MatchDelete MatchPut")
+HistoryPage = lazy_class("chalicelib.schemas.records", "HistoryPage")
 
 service = lazy("chalicelib.services.code_matching")
 

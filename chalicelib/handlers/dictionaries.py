@@ -5,12 +5,13 @@ from chalice import Blueprint
 
 from chalicelib.domain.access import ANY_ORG_ACCOUNT, PUBLIC
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.schemas.dictionaries import (
-    DictionaryList, EnumList, EnumView, ExportRequest, RegionPage, RegionQuery, RegionView, UnitPage, UnitQuery,
-    UnitView,
-)
-from chalicelib.schemas.jobs import JobView
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_class, lazy_classes
+
+(DictionaryList, EnumList, EnumView, ExportRequest, RegionPage, RegionQuery, RegionView, UnitPage, UnitQuery,
+ UnitView) = lazy_classes(
+    "chalicelib.schemas.dictionaries",
+    "DictionaryList EnumList EnumView ExportRequest RegionPage RegionQuery RegionView UnitPage UnitQuery UnitView")
+JobView = lazy_class("chalicelib.schemas.jobs", "JobView")
 
 service = lazy("chalicelib.services.dictionaries")
 

@@ -5,10 +5,11 @@ from chalice import Blueprint
 
 from chalicelib.domain.access import ANY_ORG_ACCOUNT
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.schemas.documents import (
-    DownloadLink, FileListQuery, FilePage, FileUploadRequest, FileUploadTicket, FileView,
-)
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_classes
+
+(DownloadLink, FileListQuery, FilePage, FileUploadRequest, FileUploadTicket, FileView) = lazy_classes(
+    "chalicelib.schemas.documents",
+    "DownloadLink FileListQuery FilePage FileUploadRequest FileUploadTicket FileView")
 
 service = lazy("chalicelib.services.documents")
 

@@ -5,8 +5,9 @@ from chalice import Blueprint
 
 from chalicelib.domain.access import PUBLIC
 from chalicelib.handlers._http import Reply, RequestContext, endpoint
-from chalicelib.schemas.health import HealthReport
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_class
+
+HealthReport = lazy_class("chalicelib.schemas.health", "HealthReport")
 
 health = lazy("chalicelib.services.health")
 

@@ -5,8 +5,9 @@ from chalice import Blueprint
 
 from chalicelib.domain.access import ANY_ORG_ACCOUNT
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.schemas.jobs import JobView
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_class
+
+JobView = lazy_class("chalicelib.schemas.jobs", "JobView")
 
 service = lazy("chalicelib.services.jobs")
 

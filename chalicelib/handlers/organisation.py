@@ -6,12 +6,16 @@ from chalice import Blueprint
 from chalicelib.domain.access import ANY_ORG_ACCOUNT, UNIT_ADMIN
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.identity import (
-    AssignedPage, Authorization, CertificationRequest, ClosureRequest, Done, IssuedPassword, OperatorAdd,
-    OperatorAdded, OperatorPage, OperatorView, OrgView, ProcRegRequest, ProcRegView, RoleInput, RolePage, RolePatch,
-    RoleView, SubAccountCreated, SubAccountInput, SubAccountPage, SubAccountPatch, SubAccountView,
-)
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_class, lazy_classes
+
+Done = lazy_class("chalicelib.schemas.identity", "Done")
+(AssignedPage, Authorization, CertificationRequest, ClosureRequest, IssuedPassword, OperatorAdd, OperatorAdded,
+ OperatorPage, OperatorView, OrgView, ProcRegRequest, ProcRegView, RoleInput, RolePage, RolePatch, RoleView,
+ SubAccountCreated, SubAccountInput, SubAccountPage, SubAccountPatch, SubAccountView) = lazy_classes(
+    "chalicelib.schemas.organisation",
+    "AssignedPage Authorization CertificationRequest ClosureRequest IssuedPassword OperatorAdd OperatorAdded "
+    "OperatorPage OperatorView OrgView ProcRegRequest ProcRegView RoleInput RolePage RolePatch RoleView "
+    "SubAccountCreated SubAccountInput SubAccountPage SubAccountPatch SubAccountView")
 
 org_admin = lazy("chalicelib.services.identity.org_admin")
 organisation = lazy("chalicelib.services.identity.organisation")

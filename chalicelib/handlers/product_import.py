@@ -8,10 +8,11 @@ from pydantic import Field
 from chalicelib.domain.access import business
 from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_classes
 from chalicelib.schemas.common import Strict
-from chalicelib.schemas.identity import UploadRequest, UploadTicket
-from chalicelib.schemas.jobs import ImportTemplate, JobView
+
+UploadRequest, UploadTicket = lazy_classes("chalicelib.schemas.identity", "UploadRequest UploadTicket")
+ImportTemplate, JobView = lazy_classes("chalicelib.schemas.jobs", "ImportTemplate JobView")
 
 service = lazy("chalicelib.services.records.product_import")
 registries = lazy("chalicelib.services.identity.registries")

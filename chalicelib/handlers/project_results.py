@@ -7,10 +7,13 @@ from chalice import Blueprint
 from chalicelib.domain.access import ANY_ORG_ACCOUNT
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.handlers.projects import CENTER
-from chalicelib.lazy import lazy
-from chalicelib.schemas.identity import UploadRequest, UploadTicket
-from chalicelib.schemas.jobs import ImportTemplate, JobView
-from chalicelib.schemas.project_results import ResultImportRequest, ResultPage, ResultQuery, ResultsPublished
+from chalicelib.lazy import lazy, lazy_classes
+
+UploadRequest, UploadTicket = lazy_classes("chalicelib.schemas.identity", "UploadRequest UploadTicket")
+ImportTemplate, JobView = lazy_classes("chalicelib.schemas.jobs", "ImportTemplate JobView")
+(ResultImportRequest, ResultPage, ResultQuery, ResultsPublished) = lazy_classes(
+    "chalicelib.schemas.project_results",
+    "ResultImportRequest ResultPage ResultQuery ResultsPublished")
 
 service = lazy("chalicelib.services.project_results")
 

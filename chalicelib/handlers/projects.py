@@ -8,17 +8,21 @@ from chalicelib.domain.access import ANY_ORG_ACCOUNT, ENTERPRISE_ROLES, PUBLIC, 
 from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.domain.projects import CENTER
 from chalicelib.handlers._http import RequestContext, endpoint
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_class, lazy_classes
 from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.projects import (
-    AnnouncementPage, AnnouncementView, AttachmentCreate, CatalogEntryPage, CatalogEntryPut, CatalogEntryQuery,
-    CatalogEntryView, CatalogImportRequest, CenterDeclarationPage, CenterDeclarationQuery, DeclarationBatch,
-    DeclarationBatchResult, DeclarationCreate, DeclarationPage, DeclarationView, ProjectCreate, ProjectExportRequest,
-    ProjectPage, ProjectPatch, ProjectQuery, ProjectView,
-)
-from chalicelib.schemas.identity import Done, UploadRequest, UploadTicket
-from chalicelib.schemas.jobs import ImportTemplate, JobView
-from chalicelib.schemas.records import HistoryPage
+
+(AnnouncementPage, AnnouncementView, AttachmentCreate, CatalogEntryPage, CatalogEntryPut, CatalogEntryQuery,
+ CatalogEntryView, CatalogImportRequest, CenterDeclarationPage, CenterDeclarationQuery, DeclarationBatch,
+ DeclarationBatchResult, DeclarationCreate, DeclarationPage, DeclarationView, ProjectCreate, ProjectExportRequest,
+ ProjectPage, ProjectPatch, ProjectQuery, ProjectView) = lazy_classes(
+    "chalicelib.schemas.projects",
+    "AnnouncementPage AnnouncementView AttachmentCreate CatalogEntryPage CatalogEntryPut CatalogEntryQuery "
+    "CatalogEntryView CatalogImportRequest CenterDeclarationPage CenterDeclarationQuery DeclarationBatch "
+    "DeclarationBatchResult DeclarationCreate DeclarationPage DeclarationView ProjectCreate ProjectExportRequest "
+    "ProjectPage ProjectPatch ProjectQuery ProjectView")
+Done, UploadRequest, UploadTicket = lazy_classes("chalicelib.schemas.identity", "Done UploadRequest UploadTicket")
+ImportTemplate, JobView = lazy_classes("chalicelib.schemas.jobs", "ImportTemplate JobView")
+HistoryPage = lazy_class("chalicelib.schemas.records", "HistoryPage")
 
 service = lazy("chalicelib.services.projects")
 catalog_import = lazy("chalicelib.services.project_catalog")

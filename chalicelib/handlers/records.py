@@ -8,11 +8,13 @@ from chalicelib.domain.access import business
 from chalicelib.domain.enums import ActorKind, Permission, RecordKind
 from chalicelib.domain.errors import DomainError, NotFound
 from chalicelib.handlers._http import RequestContext, endpoint
+from chalicelib.lazy import lazy, lazy_classes
 from chalicelib.schemas.common import PageQuery, Strict
-from chalicelib.schemas.records import (
-    BatchResult, BatchResults, HistoryPage, RecordDetail, RecordInput, RecordListQuery, RecordPage, RecordView,
-)
-from chalicelib.lazy import lazy
+
+(BatchResult, BatchResults, HistoryPage, RecordDetail, RecordInput, RecordListQuery, RecordPage,
+ RecordView) = lazy_classes(
+    "chalicelib.schemas.records",
+    "BatchResult BatchResults HistoryPage RecordDetail RecordInput RecordListQuery RecordPage RecordView")
 
 engine = lazy("chalicelib.services.records.engine")
 

@@ -7,11 +7,13 @@ from chalicelib.domain.access import business
 from chalicelib.domain.enums import ActorKind, Permission
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.records import (
-    BatchDecisionInput, BatchResults, DecisionInput, HistoryPage, QueueCounts, QueuePage, QueueQuery, RecordDetail,
-    RecordView,
-)
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_classes
+
+(BatchDecisionInput, BatchResults, DecisionInput, HistoryPage, QueueCounts, QueuePage, QueueQuery, RecordDetail,
+ RecordView) = lazy_classes(
+    "chalicelib.schemas.records",
+    "BatchDecisionInput BatchResults DecisionInput HistoryPage QueueCounts QueuePage QueueQuery RecordDetail "
+    "RecordView")
 
 engine = lazy("chalicelib.services.records.engine")
 

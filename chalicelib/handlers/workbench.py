@@ -6,9 +6,12 @@ from chalice import Blueprint
 
 from chalicelib.handlers._http import RequestContext, endpoint
 from chalicelib.handlers.projects import DECLARER
-from chalicelib.lazy import lazy
+from chalicelib.lazy import lazy, lazy_classes
 from chalicelib.schemas.common import PageQuery
-from chalicelib.schemas.projects import CandidatePage, WorkbenchPage, WorkbenchQuery
+
+(CandidatePage, WorkbenchPage, WorkbenchQuery) = lazy_classes(
+    "chalicelib.schemas.projects",
+    "CandidatePage WorkbenchPage WorkbenchQuery")
 
 service = lazy("chalicelib.services.workbench")
 

@@ -97,3 +97,79 @@ def test_attributes_set_before_the_load_survive_it(tmp_path, monkeypatch):
     module = lazy_mod.lazy(name)
     module.first = 10
     assert module.both() == 12
+
+
+def _class_module(tmp_path, monkeypatch, body: str) -> str:
+    name = f"classes_{uuid.uuid4().hex}"
+    (tmp_path / f"{name}.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+def test_lazy_classes_import_their_module_on_first_use_only(tmp_path, monkeypatch):
+    name = _class_module(tmp_path, monkeypatch, "class A:\n    kind = 'a'\n    def __init__(self, x=0):\n"
+                                                "        self.x = x\nclass B:\n    pass\nNOT_A_CLASS = 3\n")
+    a, b = lazy_mod.lazy_classes(name, "A B")
+    assert name not in sys.modules, "naming a class must not import its module"
+    assert repr(a) == f"<lazy class {name}.A>"
+    assert a(x=5).x == 5, "calling the reference builds an instance of the class"
+    assert name in sys.modules
+    assert a.kind == "a", "attributes are the class's"
+    assert a.resolve() is sys.modules[name].A and b.resolve() is sys.modules[name].B
+    assert lazy_mod.resolve(a) is sys.modules[name].A and lazy_mod.resolve(int) is int and lazy_mod.resolve(None) is None
+    with pytest.raises(TypeError, match="is not a class"):
+        lazy_mod.lazy_class(name, "NOT_A_CLASS").resolve()
+    with pytest.raises(AttributeError):
+        lazy_mod.lazy_class(name, "Missing").resolve()
+    with pytest.raises(AttributeError):  # dunder probing (copy, pickle, inspect) imports nothing and finds nothing
+        lazy_mod.lazy_class("no_such_module_anywhere", "X").__wrapped__
+
+
+def test_lazy_classes_resolve_to_one_class_under_threads(tmp_path, monkeypatch):
+    name = _class_module(tmp_path, monkeypatch, "import time\ntime.sleep(0.05)\nclass A:\n    pass\n")
+    (ref,) = lazy_mod.lazy_classes(name, "A")
+    got, errors = [], []
+    start = threading.Barrier(8)
+
+    def first_use():
+        start.wait()
+        try:
+            got.append(ref.resolve())
+        except Exception as error:  # noqa: BLE001 - the test reports it
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert not errors, errors
+    assert len(got) == 8 and len({id(c) for c in got}) == 1, f"threads saw {len({id(c) for c in got})} classes"
+
+
+def test_a_lazy_load_runs_with_the_collector_paused_and_restores_it(tmp_path, monkeypatch):
+    """A lazy module's body runs with the cyclic collector off (nothing it builds is garbage) and what it
+    built is frozen; the collector comes back as it was, also when the body raises."""
+    import gc
+
+    probe = types.ModuleType(f"probe_{uuid.uuid4().hex}")
+    monkeypatch.setitem(sys.modules, probe.__name__, probe)
+    good = _class_module(tmp_path, monkeypatch, f"import gc, sys\nsys.modules[{probe.__name__!r}].seen = gc.isenabled()\n"
+                                                "VALUE = [[] for _ in range(100)]\n")
+    bad = _class_module(tmp_path, monkeypatch, "raise RuntimeError('broken module')\n")
+    assert gc.isenabled(), "the test expects the collector on"
+    frozen = gc.get_freeze_count()
+    try:
+        assert len(lazy_mod.lazy(good).VALUE) == 100
+        assert probe.seen is False, "the module body ran with the collector on"
+        assert gc.isenabled(), "the collector was not restored"
+        assert gc.get_freeze_count() > frozen, "what the module built was not frozen"
+        with pytest.raises(RuntimeError, match="broken module"):
+            lazy_mod.lazy(bad).anything
+        assert gc.isenabled(), "a failed load left the collector off"
+        gc.disable()  # a load while the collector is off (inside another load) leaves it off
+        lazy_mod.lazy(_class_module(tmp_path, monkeypatch, "X = 1\n")).X
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -19,6 +19,9 @@ from typing import Iterable
 
 from chalicelib.domain.errors import ValidationFailed
 
+# Patterns are kept as strings and compiled by ``re`` on first use (its cache keeps them): compiling them
+# all at import cost ~2.5 ms of a cold start (docs/benchmarks.md).
+
 # --------------------------------------------------------------------------- helpers
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -98,7 +101,7 @@ RESIDENT_ID_PROVINCES = frozenset(
                       *range(50, 55), *range(61, 66), 71, 81, 82, 83, 91)])
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_MAP = "10X98765432"
-_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_ID_SHAPE = r"[0-9]{17}[0-9X]"
 _EARLIEST_BIRTH = date(1900, 1, 1)
 
 
@@ -117,7 +120,7 @@ def resident_id(value: object, field: str, today: date) -> str:
     """
     today = _check_today(today)
     number = _ascii_upper(value, field)
-    if not _ID_SHAPE.fullmatch(number):
+    if not re.fullmatch(_ID_SHAPE, number):
         raise ValidationFailed.on(field, "身份证号码须为 18 位，前 17 位为数字，最后一位为数字或 X",
                                   code="malformed")
     if number[:2] not in RESIDENT_ID_PROVINCES:
@@ -138,7 +141,7 @@ def resident_id(value: object, field: str, today: date) -> str:
 
 # --------------------------------------------------------------------------- mobile
 
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_MOBILE = r"1[3-9][0-9]{9}"
 
 
 def mobile(value: object, field: str = "mobile") -> str:
@@ -151,14 +154,14 @@ def mobile(value: object, field: str = "mobile") -> str:
         number = number[3:]
     elif number.startswith("86") and len(number) == 13:
         number = number[2:]
-    if not _MOBILE.fullmatch(number):
+    if not re.fullmatch(_MOBILE, number):
         raise ValidationFailed.on(field, "手机号须为 11 位中国大陆手机号码", code="malformed")
     return number
 
 
 # --------------------------------------------------------------------------- unit account
 
-_ACCOUNT = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
+_ACCOUNT = r"[A-Za-z][A-Za-z0-9_]{3,31}"
 
 
 def unit_account(value: object, field: str = "unit_account") -> str:
@@ -169,7 +172,7 @@ def unit_account(value: object, field: str = "unit_account") -> str:
     Codes: ``malformed``, ``looks_like_credit_code``.
     """
     name = _text(value, field)
-    if not (name.isascii() and _ACCOUNT.fullmatch(name)):
+    if not (name.isascii() and re.fullmatch(_ACCOUNT, name)):
         raise ValidationFailed.on(field, "账号须为 4 到 32 位，以字母开头，只能包含字母、数字和下划线",
                                   code="malformed")
     if len(name) == 18:
@@ -212,7 +215,7 @@ COMMON_PASSWORDS = frozenset(p.lower() for p in (
     "Aa123456", "Aa123456!", "Aa@123456", "Aa123456789", "Aa111111", "Aa12345678",
     "Woaini1314!", "Huawei@123",
 ))
-_REPEAT = re.compile(r"(.)\1{%d}" % MAX_REPEAT, re.DOTALL)
+_REPEAT = r"(.)\1{%d}" % MAX_REPEAT
 
 
 def _weak(field: str, rule: str) -> ValidationFailed:
@@ -239,7 +242,7 @@ def password(value: object, field: str = "password", *, identifiers: Iterable[ob
                    any(c.isdigit() for c in value), any(c in PASSWORD_SYMBOLS for c in value)))
     if classes < MIN_CLASSES:
         raise _weak(field, f"须包含大写字母、小写字母、数字、符号中的至少 {MIN_CLASSES} 类")
-    if _REPEAT.search(value):
+    if re.search(_REPEAT, value, re.DOTALL):
         raise _weak(field, f"同一字符不能连续出现 {MAX_REPEAT + 1} 次及以上")
     lowered = value.lower()
     for ident in identifiers:
@@ -303,7 +306,7 @@ _NAME_CHAR = (
     r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"           # 〇, CJK, ext. A, compat.
     r"\U00020000-\U0003134f"                                   # CJK ext. B–G (rare name characters)
 )
-_PERSON_NAME = re.compile(rf"[{_NAME_CHAR}]+(?:[· ][{_NAME_CHAR}]+)*")
+_PERSON_NAME = rf"[{_NAME_CHAR}]+(?:[· ][{_NAME_CHAR}]+)*"
 _CONTROL_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn")
 
 
@@ -318,7 +321,7 @@ def person_name(value: object, field: str) -> str:
     name = re.sub(r" ?· ?", "·", re.sub(r" {2,}", " ", _text(value, field).translate(_DOTS)))
     if not 2 <= len(name) <= 30:
         raise ValidationFailed.on(field, "姓名须为 2 到 30 个字符", code="malformed")
-    if not _PERSON_NAME.fullmatch(name):
+    if not re.fullmatch(_PERSON_NAME, name):
         raise ValidationFailed.on(field, "姓名只能包含汉字、字母、间隔号“·”和空格", code="malformed")
     return name
 
@@ -344,7 +347,7 @@ def org_name(value: object, field: str) -> str:
     return name
 
 
-_OTHER_ID = re.compile(r"[A-Z0-9-]{5,30}")
+_OTHER_ID = r"[A-Z0-9-]{5,30}"
 
 
 def id_number(id_type: str, value: object, field: str, today: date) -> str:
@@ -357,7 +360,7 @@ def id_number(id_type: str, value: object, field: str, today: date) -> str:
     if id_type == "resident_id":
         return resident_id(value, field, today)
     number = _ascii_upper(value, field)
-    if not _OTHER_ID.fullmatch(number):
+    if not re.fullmatch(_OTHER_ID, number):
         raise ValidationFailed.on(field, "证件号码须为 5 到 30 位字母、数字或“-”", code="malformed")
     return number
 

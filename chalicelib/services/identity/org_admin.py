@@ -8,10 +8,11 @@ from chalicelib.domain.access import PERMISSIONS_BY_ACTOR, Principal
 from chalicelib.domain.enums import AccountKind, AccountStatus, OrgStatus, SmsPurpose
 from chalicelib.domain.errors import Collector, Conflict, NotFound, ValidationFailed
 from chalicelib.domain.identity import validators as v
-from chalicelib.schemas.identity import (
-    AssignedAccount, AssignedPage, ClosureRequest, Done, IssuedPassword, OperatorAdd, OperatorAdded,
-    OperatorPage, OperatorView, RoleInput, RolePage, RolePatch, RoleView, SubAccountCreated, SubAccountInput,
-    SubAccountPage, SubAccountPatch, SubAccountView,
+from chalicelib.schemas.identity import Done
+from chalicelib.schemas.organisation import (
+    AssignedAccount, AssignedPage, ClosureRequest, IssuedPassword, OperatorAdd, OperatorAdded, OperatorPage,
+    OperatorView, RoleInput, RolePage, RolePatch, RoleView, SubAccountCreated, SubAccountInput, SubAccountPage,
+    SubAccountPatch, SubAccountView,
 )
 from chalicelib.security import codes, passwords
 from chalicelib.services.identity import challenges

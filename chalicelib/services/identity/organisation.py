@@ -7,7 +7,7 @@ from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import ActorKind, ProcurementStatus, RegistryKind, UnitRole
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import rules
-from chalicelib.schemas.identity import OrgView
+from chalicelib.schemas.organisation import OrgView
 from chalicelib.services.identity.common import active_org, by, entry, iso
 from chalicelib.store import identity as store
 from chalicelib.store.identity import OrgItem

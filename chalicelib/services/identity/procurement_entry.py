@@ -7,7 +7,9 @@ from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import ActorKind, ProcurementStatus, SmsPurpose
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.identity import rules, validators as v
-from chalicelib.schemas.identity import Decision, ProcRegPage, ProcRegRequest, ProcRegView, ProgressLookup, ProgressResult
+from chalicelib.schemas.organisation import (
+    Decision, ProcRegPage, ProcRegRequest, ProcRegView, ProgressLookup, ProgressResult,
+)
 from chalicelib.services.identity import challenges
 from chalicelib.services.identity.common import active_org, by, entry, iso
 from chalicelib.store import identity as store

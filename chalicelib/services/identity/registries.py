@@ -13,7 +13,8 @@ from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import ActorKind, JobKind
 from chalicelib.domain.errors import ValidationFailed
 from chalicelib.domain.identity import validators as v
-from chalicelib.schemas.identity import RegistryImportRequest, UploadTicket
+from chalicelib.schemas.identity import UploadTicket
+from chalicelib.schemas.organisation import RegistryImportRequest
 from chalicelib.schemas.jobs import JobView
 from chalicelib.services.identity.common import new_id
 from chalicelib.services.tabular import error_report, read_rows

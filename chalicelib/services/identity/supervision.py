@@ -10,7 +10,7 @@ from chalicelib.domain.access import AUTHORITIES, Principal, supervises
 from chalicelib.domain.enums import ActorKind
 from chalicelib.domain.errors import Collector, FieldError, Forbidden, NotFound, ValidationFailed
 from chalicelib.domain.identity import validators as v
-from chalicelib.schemas.identity import IssuedPassword, OrgPage, Provisioned, ProvisionRequest
+from chalicelib.schemas.organisation import IssuedPassword, OrgPage, Provisioned, ProvisionRequest
 from chalicelib.security import codes, passwords
 from chalicelib.services.identity.common import by, entry
 from chalicelib.services.identity.organisation import org_view

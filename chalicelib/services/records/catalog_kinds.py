@@ -1,7 +1,7 @@
 """The consumable qualification records built on the national catalog
 (Guangdong ch. 2, SPEC §3.3): entrustments 委托授权, registration
-certificates 注册证, single items 单件 and products 产品. Installed into
-``kinds.KINDS`` at the end of ``kinds.py``; rules and error codes in
+certificates 注册证, single items 单件 and products 产品. ``kinds.KINDS``
+adds them on first use (a request about other kinds never imports them); rules and error codes in
 docs/catalog.md.
 
 The national fields of a record (a certificate's name and registrant, an

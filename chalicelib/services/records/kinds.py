@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 from pydantic import BaseModel, Field
@@ -133,7 +134,7 @@ def _check_commitment(p: Principal, m: CommitmentLetter) -> None:
         raise Conflict("本企业已在原平台维护过信用承诺书，无需再次维护", code="commitment_exempt")
 
 
-KINDS: dict[RecordKind, KindSpec] = {
+_OWN_KINDS: dict[RecordKind, KindSpec] = {
     RecordKind.ENTERPRISE_INFO: KindSpec(
         RecordKind.ENTERPRISE_INFO, EnterpriseInfo, True, ("business_licence_file_id", "operation_licence_file_id"),
         title=lambda m: f"企业信息（{m.org_type.label}）", check=_check_enterprise_info),
@@ -145,6 +146,37 @@ KINDS: dict[RecordKind, KindSpec] = {
         title=lambda m: f"信用承诺书（{m.signed_on.isoformat()}）", check=_check_commitment),
 }
 
-from chalicelib.services.records.catalog_kinds import CATALOG_KINDS  # noqa: E402
 
-KINDS.update(CATALOG_KINDS)
+class _Kinds(Mapping):
+    """Every record kind. The catalog kinds (``catalog_kinds``: the consumables rules and their models)
+    join on first use of one of them, or of the whole registry, so a request about the enterprise's own
+    records does not import them (cold start, docs/benchmarks.md). Thread-safe: the import system makes
+    the catalog kinds one module, and adding them twice adds the same specs."""
+
+    def __init__(self, own: dict[RecordKind, KindSpec]) -> None:
+        self._kinds = dict(own)
+        self._complete = False
+
+    def _all(self) -> dict[RecordKind, KindSpec]:
+        if not self._complete:
+            from chalicelib.services.records.catalog_kinds import CATALOG_KINDS
+
+            self._kinds.update(CATALOG_KINDS)
+            self._complete = True
+        return self._kinds
+
+    def __getitem__(self, kind: RecordKind) -> KindSpec:
+        spec = self._kinds.get(kind)
+        return spec if spec is not None else self._all()[kind]
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._kinds or kind in self._all()
+
+    def __iter__(self) -> Iterator[RecordKind]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+KINDS: Mapping[RecordKind, KindSpec] = _Kinds(_OWN_KINDS)

@@ -36,7 +36,6 @@ from chalicelib.domain.access import Principal
 from chalicelib.domain.enums import JobKind, RecordKind, ReviewStatus
 from chalicelib.domain.errors import DomainError, ValidationFailed
 from chalicelib.schemas.validation import parse_model
-from chalicelib.services.records import kinds as _kinds  # noqa: F401 (imports catalog_kinds in the right order)
 from chalicelib.services.records.catalog_kinds import (
     SUBMITTED, UNIT_FIELDS, ProductData, _enrich_product, _product_title, item_record_id,
 )
