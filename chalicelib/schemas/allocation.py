@@ -1,5 +1,4 @@
 """Volume-based procurement allocation (分量): request and response models (docs/allocation.md)."""
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal

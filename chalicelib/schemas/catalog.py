@@ -1,5 +1,4 @@
 """The national consumables catalog: request and response models."""
-from __future__ import annotations
 
 from pydantic import Field
 

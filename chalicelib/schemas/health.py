@@ -1,7 +1,4 @@
-from __future__ import annotations
-
 from typing import Literal
-
 
 from chalicelib.schemas.common import Model
 

@@ -1,6 +1,5 @@
 """Request and response models of the identity feature: captchas and SMS codes, registration, sign-in,
 the caller, password recovery, uploads. The organisations' administration is in ``schemas.organisation``."""
-from __future__ import annotations
 
 from datetime import date
 

@@ -2,7 +2,6 @@
 roles and sub-accounts, the organisation itself and its closure, procurement entry (招采登记) and its
 progress, the provisioning of institutions by supervisors, and registry imports. Apart from
 ``schemas.identity`` so that a login defines none of them (cold start, docs/benchmarks.md)."""
-from __future__ import annotations
 
 from datetime import date
 from typing import Literal

@@ -1,5 +1,4 @@
 """Project results (结果公布) and product code matching (对码): request and response models."""
-from __future__ import annotations
 
 from datetime import datetime
 

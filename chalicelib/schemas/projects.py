@@ -2,7 +2,6 @@
 
 Instants are accepted with any offset (an offset is required), stored in UTC
 and shown in Asia/Shanghai (``+08:00``)."""
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
@@ -62,7 +61,7 @@ class ProjectView(_PublicProject):
     published_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
-    attachments: list[AttachmentView] = Field([], description="附件 (PDF), each with a short-lived download link")
+    attachments: list["AttachmentView"] = Field([], description="附件 (PDF), each with a short-lived download link")
 
 
 class ProjectPage(Model):
@@ -72,7 +71,7 @@ class ProjectPage(Model):
 
 class AnnouncementView(_PublicProject):
     published_at: datetime
-    attachments: list[AttachmentView] = Field([], description="附件 as published, each with a short-lived link")
+    attachments: list["AttachmentView"] = Field([], description="附件 as published, each with a short-lived link")
 
 
 class AnnouncementPage(Model):

@@ -1,5 +1,4 @@
 """Qualification records and reviews: request and response models."""
-from __future__ import annotations
 
 from typing import Any, Literal
 

@@ -1,11 +1,10 @@
 """The kinds of qualification record: each one's fields (a pydantic model),
 who may keep one, whether an organisation has at most one, which fields hold
 PDF files, and its own rules. The generic lifecycle is in ``engine.py``."""
-from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 from pydantic import BaseModel, Field
