@@ -13,11 +13,13 @@ PORTAL_STAMP := portal/node_modules/.installed
 
 .PHONY: audit fuzz load run test test-fast bench-portal portal-build portal-types browser-deps bench bench-cold-start bench-warm bench-import bench-project-catalog bench-local-store bench-allocation bench-local-province bench-tests venv clean policy check-consistency
 
-# Recreate the environment when it is missing or the requirements changed.
+# Recreate the environment when it is missing or the requirements changed. --no-compile: pip's
+# byte-compiling of every installed module (aws-cdk-lib, moto, playwright...) was half of the
+# 70 s; Python compiles what is imported, once, on first import (docs/operations.md).
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check "pip<26.3"
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -31,7 +33,9 @@ run: $(STAMP) $(PORTAL_STAMP)
 # The whole suite on every core (docs/operations.md "The test suite"); pytest
 # exits 5 when it collects no test: that is not a failure.
 # `make test PYTEST_ARGS=tests/api/test_projects.py` runs one part; TEST_WORKERS=0 runs in one process.
-TEST_WORKERS ?= 2
+# Three workers on two cores: the browser journeys and the e2e tests spend much of their time waiting on
+# their stacks, Chromium and the stacks' schedules; a third worker runs API tests meanwhile (docs/operations.md).
+TEST_WORKERS ?= 3
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 # STORE=stock runs the suite on stock moto's DynamoDB instead of the local store's (tests/support.moto_store).
 # The dependency audit and bandit (ops/audit.py, a few seconds) run first; their failure fails the run
