@@ -23,6 +23,18 @@ def portal_stack(browser_stack):
     return browser_stack
 
 
+# No transitions or animations: headless Chromium paints every frame of them in software (spinners,
+# dialogs, messages), which was most of its CPU in the suite; the screens end in the same state and
+# Vue's <Transition> finishes at once when no CSS transition is left.
+NO_MOTION = """
+document.addEventListener('DOMContentLoaded', () => {
+  const style = document.createElement('style');
+  style.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
+  document.head.appendChild(style);
+});
+"""
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
@@ -39,7 +51,8 @@ def chromium():
 @pytest.fixture
 def page(chromium, portal_stack):
     context = chromium.new_context(base_url=portal_stack.portal, viewport={"width": 1280, "height": 800}, locale="zh-CN",
-                                   timezone_id="Asia/Shanghai")
+                                   timezone_id="Asia/Shanghai", reduced_motion="reduce")
+    context.add_init_script(NO_MOTION)
     context.set_default_timeout(15_000)
     p = context.new_page()
     errors: list[str] = []
