@@ -3,7 +3,7 @@
 The environment is fixed *before* anything from ``chalicelib`` is imported,
 because the PynamoDB models read their table names at import time.
 
-How the suite is spread over processes (``make test`` runs ``pytest -n 2
+How the suite is spread over processes (``make test`` runs ``pytest -n 3
 --dist loadgroup``; docs/operations.md "The test suite"):
 - every test gets its layer's marker (domain, api, workflows, e2e, infra, ...);
 - tests that share something expensive stay in one process: a module's tests
@@ -37,7 +37,7 @@ LAYERS = ("domain", "api", "workflows", "e2e", "infra", "portal", "browser")
 # Session-scoped fixtures that are one expensive thing each: their tests share one process.
 # Two stacks, not one: the e2e and the browser journeys both work on the demo organisations'
 # records (one enterprise_info per organisation), so each suite gets its own demo world; the
-# two groups run side by side on the two workers.
+# two groups run side by side on two of the workers.
 SHARED_SESSION_FIXTURES = ("local_stack", "browser_stack")
 # Run last: the synth they wait for is started in the background at collection.
 LATE_LAYERS = ("infra",)
