@@ -1,6 +1,9 @@
 """The portal in headless Chromium against the local stack, started once per test session exactly
 as `make run` starts it (``tests/local_stack.py``, portal included), and one Chromium (Debian's
-``/usr/bin/chromium``) for the session; each test gets a fresh browser context.
+``/usr/bin/chromium``) for the session; each test gets a fresh browser context
+(``journeys.new_context``: no motion; a journey with two users opens a second one). One context
+for the session with a tab per test was tried: Chromium's CPU for the browser journeys was the
+same (110 against 102 s), so each test keeps its own.
 
 Screenshots of each journey's key screens go to ``MP_SCREENSHOTS`` (default
 ``.local-run/screenshots``); a few are kept in ``docs/portal/`` for readers.
@@ -14,6 +17,8 @@ import pytest
 
 from ops.stack_process import ROOT, launch_chromium
 
+from tests.browser.journeys import new_context
+
 from tests.local_stack import DEMO_CLOSE_MINUTES  # noqa: F401  (the journeys wait for its closing)
 
 
@@ -21,18 +26,6 @@ from tests.local_stack import DEMO_CLOSE_MINUTES  # noqa: F401  (the journeys wa
 def portal_stack(browser_stack):
     """The browser journeys' local stack (tests/conftest.py ``browser_stack``)."""
     return browser_stack
-
-
-# No transitions or animations: headless Chromium paints every frame of them in software (spinners,
-# dialogs, messages), which was most of its CPU in the suite; the screens end in the same state and
-# Vue's <Transition> finishes at once when no CSS transition is left.
-NO_MOTION = """
-document.addEventListener('DOMContentLoaded', () => {
-  const style = document.createElement('style');
-  style.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; }';
-  document.head.appendChild(style);
-});
-"""
 
 
 @pytest.fixture(scope="session")
@@ -50,10 +43,7 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, portal_stack):
-    context = chromium.new_context(base_url=portal_stack.portal, viewport={"width": 1280, "height": 800}, locale="zh-CN",
-                                   timezone_id="Asia/Shanghai", reduced_motion="reduce")
-    context.add_init_script(NO_MOTION)
-    context.set_default_timeout(15_000)
+    context = new_context(chromium, portal_stack.portal)
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))

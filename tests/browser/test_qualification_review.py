@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.journeys import (choose_option, fill_date, html_as_pdf, log_in, pdf_file, snap, toast,
-                                    upload)
+from tests.browser.journeys import (choose_option, fill_date, html_as_pdf, log_in, new_context, pdf_file, settled, snap,
+                                    toast, upload)
 
 ENTERPRISE, REVIEWER = "13800000007", "13800000001"
 FINAL_REVIEWER = "13800000012"  # four eyes: another person approves the final level (docs/review-chain.md)
@@ -19,15 +19,21 @@ def _expect_count(page, label: str, count: int) -> None:
     expect(tab, f"the tab {label} should count {count}").to_have_text(f"{label}（{count}）")
 
 
+def open_queue(page, name: str) -> None:
+    """Open a review queue and wait for its own rows: the previous queue's rows stay on screen until
+    the answer arrives (without animations a click could land on them, and the reload clears it)."""
+    with page.expect_response(lambda r: "/reviews/records?" in r.url and r.request.method == "GET"):
+        page.locator("[data-test=queues]").get_by_text(name).click()
+    settled(page)
+
+
 def _row(page, table: str, text: str):
     return page.locator(f"[data-test={table}] .el-table__body tr", has_text=text)
 
 
 def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chromium, portal_stack, shots, tmp_path):
     def new_page():
-        ctx = chromium.new_context(base_url=portal_stack.portal, viewport={"width": 1280, "height": 800})
-        ctx.set_default_timeout(15_000)
-        return ctx.new_page()
+        return new_context(chromium, portal_stack.portal).new_page()
 
     ent, rev = new_page(), new_page()
     log_in(ent, ENTERPRISE)
@@ -74,7 +80,7 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
     # The center: the first level one by one (after looking at the detail and its PDF link).
     log_in(rev, REVIEWER)
     rev.get_by_role("menuitem", name="资质审核", exact=True).click()
-    rev.locator("[data-test=queues]").get_by_text("企业信息 · 待初审").click()
+    open_queue(rev, "企业信息 · 待初审")
     item = _row(rev, "queue", "企业信息")
     item.get_by_role("button", name="查看", exact=True).click()
     drawer = rev.locator(".el-drawer")
@@ -88,7 +94,7 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
 
     # The final level as a batch of the selected rows, with a result per row: the first-level
     # approver is refused at its row (four eyes), the second reviewer succeeds.
-    rev.locator("[data-test=queues]").get_by_text("企业信息 · 待复审").click()
+    open_queue(rev, "企业信息 · 待复审")
     _row(rev, "queue", "企业信息").locator(".el-checkbox").click()
     rev.locator("[data-test=batch-approve]").click()
     results = rev.locator("[data-test=batch-results]")
@@ -100,7 +106,7 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
     rev2 = new_page()
     log_in(rev2, FINAL_REVIEWER)
     rev2.get_by_role("menuitem", name="资质审核", exact=True).click()
-    rev2.locator("[data-test=queues]").get_by_text("企业信息 · 待复审").click()
+    open_queue(rev2, "企业信息 · 待复审")
     _row(rev2, "queue", "企业信息").locator(".el-checkbox").click()
     rev2.locator("[data-test=batch-approve]").click()
     results = rev2.locator("[data-test=batch-results]")
@@ -119,7 +125,7 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
 
     # The center rejects the change with a reason (a reason is required).
     rev.reload()
-    rev.locator("[data-test=queues]").get_by_text("企业信息 · 待初审").click()
+    open_queue(rev, "企业信息 · 待初审")
     _row(rev, "queue", "企业信息").get_by_role("button", name="不通过", exact=True).click()
     box = rev.locator(".el-message-box")
     box.get_by_role("button", name="确定", exact=True).click()

@@ -11,7 +11,7 @@ import json
 import re
 import urllib.request
 
-from tests.browser.journeys import log_in, pdf_file, register_enterprise, settled, toast
+from tests.browser.journeys import log_in, new_context, pdf_file, register_enterprise, settled, toast
 
 UNIT, PASSWORD, MOBILE = "portal_admin_co", "Admin#Strong2026", "13677771001"
 CONTACT = "13677771002"  # the registration's authorised person (not the operator: one SMS a minute a mobile)
@@ -63,8 +63,7 @@ def test_unit_account_certifies_enters_and_administers_then_closes(page, portal_
     page.screenshot(path=shots / "procurement-entry.png")
 
     # The trading center reviews it (机构注册审核): a rejection needs a reason; approved.
-    center = page.context.browser.new_context(base_url=portal_stack.portal, viewport={"width": 1280, "height": 800})
-    center.set_default_timeout(15_000)
+    center = new_context(page.context.browser, portal_stack.portal)
     rev = center.new_page()
     log_in(rev, CENTER)
     rev.get_by_role("menuitem", name="机构注册审核", exact=True).click()
