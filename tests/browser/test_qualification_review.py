@@ -20,9 +20,12 @@ def _expect_count(page, label: str, count: int) -> None:
 
 
 def open_queue(page, name: str) -> None:
-    """Open a review queue and wait for its own rows: the previous queue's rows stay on screen until
-    the answer arrives (without animations a click could land on them, and the reload clears it)."""
-    with page.expect_response(lambda r: "/reviews/records?" in r.url and r.request.method == "GET"):
+    """Open a review queue (``企业信息 · 待复审``) and wait for its own rows: the previous queue's rows
+    stay on screen until the answer arrives, and the refresh after a decision may still be loading
+    the previous queue; a click on a row meanwhile is cleared by the answer that follows."""
+    level = "final" if name.endswith("待复审") else "first"
+    with page.expect_response(lambda r: "/reviews/records?" in r.url and f"level={level}" in r.url
+                              and r.request.method == "GET"):
         page.locator("[data-test=queues]").get_by_text(name).click()
     settled(page)
 
@@ -89,7 +92,9 @@ def test_enterprise_record_through_both_review_levels_and_a_rejected_change(chro
     rev.wait_for_timeout(500)  # the drawer's slide-in, for the screenshot only
     rev.screenshot(path=shots / "review-detail.png")
     drawer.get_by_role("button", name="关闭此对话框", exact=True).click()
-    item.get_by_role("button", name="通过", exact=True).click()
+    # the decision reloads the counts, then this queue: let that finish before opening the next one
+    with rev.expect_response(lambda r: "/reviews/records?" in r.url and "level=first" in r.url):
+        item.get_by_role("button", name="通过", exact=True).click()
     toast(rev, "待复审")
 
     # The final level as a batch of the selected rows, with a result per row: the first-level
