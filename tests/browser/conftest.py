@@ -47,7 +47,9 @@ def page(chromium, portal_stack):
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
-    p.on("response", lambda r: r.status >= 500 and errors.append(f"{r.request.method} {r.url} -> {r.status}"))
+    # GET /health's 503 is its documented answer when a dependency is slow (the loaded machine), not a failure
+    p.on("response", lambda r: r.status >= 500 and not (r.status == 503 and r.url.endswith("/api/health"))
+         and errors.append(f"{r.request.method} {r.url} -> {r.status}"))
     yield p
     context.close()
     assert not errors, f"the page threw or the API failed: {errors}"
