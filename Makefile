@@ -103,7 +103,7 @@ portal-types: $(STAMP) $(PORTAL_STAMP)
 bench-local-province: $(STAMP)
 	$(PY) bench/local_province.py
 
-# The per-test moto account with and without the ASL memo (bench/test_provisioning.py).
+# The per-test moto account, provisioned against copied from the pristine one (bench/test_provisioning.py).
 bench-tests: $(STAMP)
 	$(PY) bench/test_provisioning.py
 	$(PY) bench/test_store.py
