@@ -82,14 +82,14 @@ $(PORTAL_STAMP): portal/package-lock.json
 	cd portal && npm ci --no-audit --no-fund --loglevel=error
 	touch $(PORTAL_STAMP)
 
-# The browser tests drive Debian's Chromium and need a CJK font; on a fresh machine as root
-# install them, otherwise say what to install.
+# The browser tests drive Debian's headless Chromium (chromium-headless-shell, ops/stack_process.py) and
+# need a CJK font; on a fresh machine as root install them, otherwise say what to install.
 browser-deps:
-	@if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; fi; \
+	@if [ -x /usr/bin/chromium-headless-shell ] && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell fonts-noto-cjk; \
 	else \
-	  echo "the browser tests need Debian's chromium and a CJK font: sudo apt-get install chromium fonts-noto-cjk"; \
+	  echo "the browser tests need Debian's headless Chromium and a CJK font: sudo apt-get install chromium-headless-shell fonts-noto-cjk"; \
 	  exit 1; \
 	fi
 

@@ -1,5 +1,5 @@
 """The local stack as a child process, exactly as ``make run`` starts it (``ops.local`` on free
-ports, portal included), and Debian's Chromium with the headless flags the browser tests and
+ports, portal included), and Debian's headless Chromium with the flags the browser tests and
 ``bench/portal.py`` share."""
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's headless shell build of Chromium (package chromium-headless-shell: the same source and version
+# as the chromium package, without the browser's own UI), which is what Playwright runs for headless
+# Chromium by default. The full browser in headless mode renders its toolbar (a WebUI page in a renderer
+# of its own) for every context: the journeys took three times the CPU on it (docs/benchmarks.md "The
+# test suite"). MP_CHROMIUM=/usr/bin/chromium runs them on the full browser.
+CHROMIUM = Path(os.environ.get("MP_CHROMIUM") or "/usr/bin/chromium-headless-shell")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
 BANNER_END = "Ctrl-C stops everything."
@@ -28,7 +33,7 @@ def launch_chromium(playwright):
     """Headless Debian Chromium. Playwright's launch() gives it a fresh temporary --user-data-dir
     (it refuses the flag itself; launch_persistent_context would allow only one context)."""
     if not CHROMIUM.exists():
-        raise RuntimeError("Debian's chromium is missing: apt-get install chromium fonts-noto-cjk "
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium-headless-shell fonts-noto-cjk "
                            "(`make test` does it as root)")
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
 
