@@ -41,11 +41,23 @@ LAYERS = ("domain", "api", "workflows", "e2e", "infra", "portal", "browser")
 SHARED_SESSION_FIXTURES = ("local_stack", "browser_stack")
 # Run last: the synth they wait for is started in the background at collection.
 LATE_LAYERS = ("infra",)
+# Run first among the tests that share nothing: the longest single tests (vue-tsc over the portal, the
+# local store against stock moto, ~20-30 s each), so that they overlap the long groups instead of
+# finishing the run alone on one worker. pytest-xdist hands out the groups largest first, then the
+# single tests in this order.
+EARLY_FOLDERS = ("tests/portal/", "tests/localstore/")
+
+
+def _path(item) -> str:
+    return str(item.fspath).replace(os.sep, "/")
 
 
 def _layer(item) -> str | None:
-    path = str(item.fspath).replace(os.sep, "/")
-    return next((layer for layer in LAYERS if f"tests/{layer}/" in path), None)
+    return next((layer for layer in LAYERS if f"tests/{layer}/" in _path(item)), None)
+
+
+def _early(item) -> bool:
+    return any(folder in _path(item) for folder in EARLY_FOLDERS)
 
 
 def _shared_group(item) -> str | None:
@@ -100,9 +112,10 @@ def pytest_collection_modifyitems(config, items):
         group = _shared_group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
-    # Stable: the late layers after the rest, a test that writes at random into the shared stack (the
-    # fuzz) after its other users, and a test that stops it after that.
-    items.sort(key=lambda item: (_layer(item) in LATE_LAYERS, item.get_closest_marker("stops_local_stack") is not None,
+    # Stable: the early layers first, the late ones after the rest, a test that writes at random into the
+    # shared stack (the fuzz) after its other users, and a test that stops it after that.
+    items.sort(key=lambda item: (not _early(item), _layer(item) in LATE_LAYERS,
+                                 item.get_closest_marker("stops_local_stack") is not None,
                                  item.get_closest_marker("dirties_local_stack") is not None))
 
 
