@@ -1,12 +1,12 @@
 """The infrastructure synth (``python infra/app.py``, dev and prod), started once
 per test run in the background and waited for by the infra tests.
 
-A fresh clone spends about a minute of the synth in ``chalice package``
-(downloading and zipping the Lambda layer's wheels), mostly waiting on the
-network and the disk; started at collection, it overlaps the other tests. The
-first process to collect an infra test starts it (an exclusive file create
-decides); every process reads the same output folder. The controller stops it
-at the end of the run if it is still going (Ctrl-C).
+A clone spends most of its first synth in ``chalice package`` (downloading and
+zipping the Lambda layer's wheels: ~50 s of CPU), once per machine and
+requirements.txt (``DEPLOYMENTS_CACHE``); started at collection, it overlaps
+the other tests. The first process to collect an infra test starts it (an
+exclusive file create decides); every process reads the same output folder.
+The controller stops it at the end of the run if it is still going (Ctrl-C).
 """
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ from pathlib import Path
 from infra.catalog import DEPLOY_STAGES
 
 ROOT = Path(__file__).resolve().parents[2]
+# ``chalice package`` names the Lambda layer it builds (pip downloading requirements.txt's wheels for
+# Lambda, then zipping them: ~50 s of CPU, most of a fresh clone's synth) and the app's code zip by the
+# hash of what went into them, and reuses a zip of that name in .chalice/deployments/. A clone without
+# that folder gets a link to the machine's cache instead, as pip, uv and npm serve a fresh clone from
+# theirs: the layer is built once per machine and requirements.txt.
+DEPLOYMENTS_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "medprocure" / \
+    "chalice-deployments"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 TIMEOUT_S = 900
@@ -37,12 +44,22 @@ def _paths(shared: Path) -> dict[str, Path]:
             "rc": base / "synth.rc", "pid": base / "synth.pid", "started": base / "synth.started"}
 
 
+def share_deployments_cache(project: Path = ROOT, cache: Path = DEPLOYMENTS_CACHE) -> None:
+    """Link ``project``'s .chalice/deployments/ to ``cache``, unless the folder (or a link) is there."""
+    local = project / ".chalice" / "deployments"
+    if local.exists() or local.is_symlink():
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    local.symlink_to(cache, target_is_directory=True)
+
+
 def start_once(shared: Path) -> None:
     p = _paths(shared)
     try:
         os.close(os.open(p["claim"], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
         return  # another process of this run started it
+    share_deployments_cache()
     p["base"].mkdir(parents=True, exist_ok=True)
     # Nothing of the test process's own stage may leak into the CDK process.
     env = {k: v for k, v in os.environ.items()
