@@ -237,7 +237,7 @@ def main() -> None:
     t_build, sheets, cities, provinces = bench_build(plans, good, orgs)
     good = None  # noqa: F841  free the rows before the moto part
     print(f"   demand.build (sheets + heads, {len(sheets)} sheets)  {t_build:7.2f} s")
-    with provisioned_aws():
+    with provisioned_aws(lean_requests=False):
         ours, bare = bench_persist(sheets[:args.persist])
         print(f"2. persistence of {args.persist} sheets ({args.persist * len(plans)} rows; eighths interleaved) "
               f"under moto: "

@@ -218,7 +218,7 @@ def main() -> None:
 
     from tests.support import provisioned_aws
 
-    with provisioned_aws():
+    with provisioned_aws(lean_requests=False):
         from chalicelib.config import get_settings
 
         t0 = time.perf_counter()

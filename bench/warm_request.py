@@ -60,7 +60,7 @@ def main() -> int:
     from tests import factory
     from tests.support import provisioned_aws
 
-    with provisioned_aws():
+    with provisioned_aws(lean_requests=False):
         import app
 
         org = factory.make_org()

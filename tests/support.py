@@ -1,6 +1,7 @@
 """Shared test helpers: a provisioned moto account and waiting on conditions."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
@@ -49,16 +50,19 @@ _PROVISIONING = _CachedClients()
 
 
 @contextmanager
-def provisioned_aws() -> Iterator[dict[str, str]]:
+def provisioned_aws(*, lean_requests: bool = True) -> Iterator[dict[str, str]]:
     """A fresh moto account with every resource created from the real definitions.
 
     The resources are created (``ops.provision``) once per test process; every later account is a
     deep copy of that pristine one (``_Pristine``): the objects moto would have built, for ~5 ms of
     CPU a test instead of ~80 (``make bench-tests``; a third of that was moto parsing the three ASL
-    definitions with its ANTLR grammar)."""
+    definitions with its ANTLR grammar). ``lean_requests=False`` keeps botocore's signing and moto's
+    method lookup per request (``lean_in_process_requests``): the benches, whose ratios compare our
+    code with the AWS calls it makes as a Lambda makes them."""
     from moto import mock_aws
 
-    with mock_aws(config=MOTO_CONFIG), atomic_moto_requests(), lean_in_process_requests(), moto_store():
+    lean = lean_in_process_requests() if lean_requests else contextlib.nullcontext()
+    with mock_aws(config=MOTO_CONFIG), atomic_moto_requests(), lean, moto_store():
         reset_process_caches()
         env = _PRISTINE.restore()
         saved = {k: os.environ.get(k) for k in env}
