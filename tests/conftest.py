@@ -112,7 +112,7 @@ def pytest_collection_modifyitems(config, items):
         group = _shared_group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
-    # Stable: the early layers first, the late ones after the rest, a test that writes at random into the
+    # Stable: the early folders first, the late layers after the rest, a test that writes at random into the
     # shared stack (the fuzz) after its other users, and a test that stops it after that.
     items.sort(key=lambda item: (not _early(item), _layer(item) in LATE_LAYERS,
                                  item.get_closest_marker("stops_local_stack") is not None,

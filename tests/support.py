@@ -1,11 +1,10 @@
 """Shared test helpers: a provisioned moto account and waiting on conditions."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Callable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -61,7 +60,7 @@ def provisioned_aws(*, lean_requests: bool = True) -> Iterator[dict[str, str]]:
     code with the AWS calls it makes as a Lambda makes them."""
     from moto import mock_aws
 
-    lean = lean_in_process_requests() if lean_requests else contextlib.nullcontext()
+    lean = lean_in_process_requests() if lean_requests else nullcontext()
     with mock_aws(config=MOTO_CONFIG), atomic_moto_requests(), lean, moto_store():
         reset_process_caches()
         env = _PRISTINE.restore()
@@ -199,8 +198,8 @@ def lean_in_process_requests() -> Iterator[None]:
     """Two costs of every request to in-process moto that buy the tests nothing (~0.25 of the ~1 ms a
     GetItem costs; 10-15 % of the API tests' CPU):
 
-    - botocore signs each DynamoDB request (SigV4; nine calls in ten are DynamoDB's) that moto then
-      intercepts before it leaves the process and never verifies; unsigned, moto reads the default
+    - botocore signs each DynamoDB request (SigV4; most of the tests' calls are DynamoDB's) that moto
+      then intercepts before it leaves the process and never verifies; unsigned, moto reads the default
       account and the region from the URL, as it did. S3 stays signed (moto treats an unsigned S3
       request as anonymous and refuses it on a private bucket), as do presigned URLs and POSTs.
     - moto lists its response class's methods with ``inspect.getmembers`` for every request; the list
